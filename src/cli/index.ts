@@ -1,0 +1,99 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { createRuntime, startServer } from '../main.ts';
+import { VERSION } from '../version.ts';
+import { formatDoctor, runDoctor } from './doctor.ts';
+import { createOutput, reportFailure } from './output.ts';
+
+/** Runs a command body with uniform --json handling and one-line failures. */
+function action<A extends unknown[]>(body: (json: boolean, ...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    const command = args[args.length - 1] as Command;
+    const json = Boolean(command.optsWithGlobals().json);
+    try {
+      await body(json, ...args);
+    } catch (error) {
+      reportFailure(error, json);
+    }
+  };
+}
+
+export function buildCli(): Command {
+  const program = new Command('mobilize')
+    .description('Agentic remediation for Continuous Threat Exposure Management')
+    .version(VERSION)
+    .option('--json', 'machine-readable output on stdout')
+    .showHelpAfterError()
+    .exitOverride((error) => {
+      process.exitCode = error.exitCode;
+      throw error;
+    });
+
+  program
+    .command('doctor')
+    .description('check the database, pgvector, migrations and the reasoning back-end')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json) => {
+        const report = await runDoctor(loadConfig());
+        createOutput(json).result(report, () => formatDoctor(report));
+        if (!report.ok) process.exitCode = 1;
+      }),
+    );
+
+  const db = program.command('db').description('database administration');
+  db.command('migrate')
+    .description('apply pending migrations')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json) => {
+        const runtime = await createRuntime({ migrate: false });
+        try {
+          const applied = await runMigrations(runtime.db);
+          createOutput(json).result({ ok: true, applied, database: runtime.db.kind }, () =>
+            applied.length ? `applied ${applied.join(', ')}` : 'migrations are current',
+          );
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  program
+    .command('serve')
+    .description('start the HTTP API')
+    .option('--json', 'print the URLs as JSON')
+    .action(
+      action(async (json) => {
+        const runtime = await createRuntime();
+        const { app, urls } = await startServer(runtime);
+        createOutput(json).result({ ok: true, database: runtime.db.kind, urls }, () =>
+          [
+            `Mobilize ${VERSION} is serving (database: ${runtime.db.kind} ${runtime.db.location})`,
+            `  API      ${urls.api}`,
+            `  health   ${urls.health}`,
+            `  OpenAPI  ${urls.openapi}`,
+          ].join('\n'),
+        );
+        const stop = async () => {
+          await app.close();
+          await runtime.close();
+        };
+        process.once('SIGINT', () => void stop());
+        process.once('SIGTERM', () => void stop());
+      }),
+    );
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    // commander already printed usage errors; --help and --version end here too.
+    if ((error as { code?: string }).code?.startsWith('commander.')) return;
+    reportFailure(error, argv.includes('--json'));
+  }
+}

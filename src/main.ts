@@ -1,0 +1,40 @@
+import { type App, buildApp } from './api/app.ts';
+import { type Config, loadConfig } from './config.ts';
+import type { Database } from './db/database.ts';
+import { runMigrations } from './db/migrate.ts';
+import { openDatabase } from './db/open.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { VERSION } from './version.ts';
+
+/** Everything a command needs: validated config, a logger and an open, migrated database. */
+export type Runtime = {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  close(): Promise<void>;
+};
+
+/** Composition root: config, then logger, then database (migrated unless told otherwise). */
+export async function createRuntime(options: { env?: NodeJS.ProcessEnv; migrate?: boolean } = {}): Promise<Runtime> {
+  const config = loadConfig(options.env);
+  const logger = createLogger(config);
+  const db = await openDatabase(config);
+  try {
+    if (options.migrate !== false) await runMigrations(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return { config, logger, db, close: () => db.close() };
+}
+
+/** Starts the HTTP server and returns it with the URLs it serves. */
+export async function startServer(runtime: Runtime): Promise<{ app: App; urls: Record<string, string> }> {
+  const app = await buildApp({ config: runtime.config, db: runtime.db, logger: runtime.logger, version: VERSION });
+  const address = await app.listen({ host: runtime.config.server.host, port: runtime.config.server.port });
+  const base = address.replace('0.0.0.0', '127.0.0.1');
+  return {
+    app,
+    urls: { api: base, health: `${base}/healthz`, openapi: `${base}/openapi.json` },
+  };
+}

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/api/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/database.ts';
+import { createLogger } from '../../src/logger.ts';
+import { databaseBackends } from '../helpers/databases.ts';
+
+describe.each(databaseBackends())('HTTP API on $name', (backend) => {
+  let db: Database;
+  let app: App;
+  beforeAll(async () => {
+    db = await backend.open();
+    const config = loadConfig({ LOG_LEVEL: 'silent' });
+    app = await buildApp({ config, db, logger: createLogger(config), version: '0.0.0-test' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it('GET /healthz reports the database kind and reachability', async () => {
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ok',
+      database: { kind: backend.name === 'pglite' ? 'embedded' : 'server', reachable: true },
+      version: '0.0.0-test',
+    });
+  });
+
+  it('GET /openapi.json is generated from the route schemas', async () => {
+    const response = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toMatch(/^3\./);
+    const health = document.paths['/healthz'].get;
+    expect(health.responses['200'].content['application/json'].schema.properties.status.enum).toEqual([
+      'ok',
+      'degraded',
+    ]);
+    expect(document.paths['/openapi.json']).toBeUndefined();
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await app.inject({ method: 'GET', url: '/v1/nope' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ code: 'NOT_FOUND', message: 'no route GET /v1/nope' });
+  });
+});

@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/mobilize.js');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-cli-'));
+
+/** Runs the real CLI in a child process (Node 24, as `npx mobilize` does). */
+async function mobilize(args: string[], env: Record<string, string> = {}) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !['DATABASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL'].includes(key)),
+  );
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...clean, MOBILIZE_HOME: home, LOG_LEVEL: 'silent', ...env },
+      timeout: 90_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe('mobilize CLI', () => {
+  it('db migrate then doctor --json on the embedded database', async () => {
+    const migrate = await mobilize(['db', 'migrate', '--json']);
+    expect(migrate.code).toBe(0);
+    expect(JSON.parse(migrate.stdout)).toMatchObject({ ok: true, database: 'embedded', applied: ['0001_init.sql'] });
+
+    const doctor = await mobilize(['doctor', '--json']);
+    expect(doctor.code).toBe(0);
+    const report = JSON.parse(doctor.stdout);
+    expect(report).toMatchObject({
+      ok: true,
+      database: { kind: 'embedded', reachable: true, location: path.join(home, 'db') },
+      pgvector: { available: true, installed: true },
+      migrations: { current: true, pending: [] },
+      backend: { kind: 'rules' },
+    });
+  });
+
+  it('doctor reports the server back-end when DATABASE_URL is set', async (context) => {
+    const url = process.env.TEST_DATABASE_URL;
+    if (!url) return context.skip('TEST_DATABASE_URL is not set');
+    const doctor = await mobilize(['doctor', '--json'], { DATABASE_URL: url });
+    const report = JSON.parse(doctor.stdout);
+    expect(report.database).toMatchObject({ kind: 'server', reachable: true });
+    expect(report.database.serverVersion).toMatch(/^1[5-9]/);
+    expect(report.pgvector.available).toBe(true);
+  });
+
+  it('an unreachable server gives one line naming DATABASE_URL, not a stack trace', async () => {
+    const result = await mobilize(['doctor'], { DATABASE_URL: 'postgres://nobody:hunter2@127.0.0.1:1/none' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('DATABASE_URL: cannot connect to postgres://nobody:***@127.0.0.1:1/none');
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a malformed DATABASE_URL fails at start with a one-line error', async () => {
+    const result = await mobilize(['db', 'migrate', '--json'], { DATABASE_URL: 'mysql://x' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'mobilize: DATABASE_URL: expected a URL like postgres://user:password@host:5432/database',
+    ]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, code: 'CONFIG_INVALID' });
+  });
+
+  it('serve prints the URLs and answers /healthz', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'serve', '--json'], {
+      env: { ...process.env, DATABASE_URL: '', MOBILIZE_HOME: home, PORT: '0', LOG_LEVEL: 'silent' },
+    });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        let buffer = '';
+        child.stdout.on('data', (chunk) => {
+          buffer += chunk;
+          if (buffer.includes('}\n') && buffer.trim().endsWith('}')) resolve(buffer);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const { urls } = JSON.parse(first);
+      const health = await fetch(urls.health);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', database: { kind: 'embedded' } });
+      expect((await fetch(urls.openapi)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
