@@ -71,3 +71,40 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/**
+ * A file could not be ingested. Names the format, the file and where in it (a JSON pointer,
+ * a CSV line or a byte offset) and what was expected there. Nothing of that file is kept.
+ */
+export class IngestError extends ServiceError {
+  readonly format: string;
+  readonly file: string;
+  readonly pointer: string | undefined;
+
+  constructor(details: { format: string; file: string; pointer?: string; message: string; cause?: unknown }) {
+    const where = details.pointer ? ` at ${details.pointer}` : '';
+    super('INGEST_INVALID', `${details.file} (${details.format})${where}: ${details.message}`, {
+      status: 400,
+      cause: details.cause,
+    });
+    this.format = details.format;
+    this.file = details.file;
+    this.pointer = details.pointer;
+  }
+}
+
+/** No registered format recognizes the input, or the format asked for does not exist. */
+export class UnsupportedFormatError extends ServiceError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super('UNSUPPORTED_FORMAT', `${file}: ${message}`, { status: 400 });
+    this.file = file;
+  }
+}
+
+/** The input is larger than the configured limit. */
+export class PayloadTooLargeError extends ServiceError {
+  constructor(what: string, limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `${what} exceeds the limit of ${limitBytes} bytes`, { status: 413 });
+  }
+}
