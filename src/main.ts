@@ -3,6 +3,7 @@ import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { runMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
+import { loadFormats } from './ingest/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { VERSION } from './version.ts';
 
@@ -30,7 +31,13 @@ export async function createRuntime(options: { env?: NodeJS.ProcessEnv; migrate?
 
 /** Starts the HTTP server and returns it with the URLs it serves. */
 export async function startServer(runtime: Runtime): Promise<{ app: App; urls: Record<string, string> }> {
-  const app = await buildApp({ config: runtime.config, db: runtime.db, logger: runtime.logger, version: VERSION });
+  const app = await buildApp({
+    config: runtime.config,
+    db: runtime.db,
+    logger: runtime.logger,
+    version: VERSION,
+    formats: await loadFormats(),
+  });
   const address = await app.listen({ host: runtime.config.server.host, port: runtime.config.server.port });
   const base = address.replace('0.0.0.0', '127.0.0.1');
   return {

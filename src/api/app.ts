@@ -9,15 +9,18 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { FormatRegistry } from '../ingest/registry.ts';
 import type { Logger } from '../logger.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ingestRoutes } from './routes/ingest.ts';
 
 export type AppDeps = {
   config: Config;
   db: Database;
   logger: Logger;
   version: string;
+  formats: FormatRegistry;
 };
 
 /** The Fastify instance with zod schemas as its type provider. */
@@ -52,6 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     transform: jsonSchemaTransform,
   });
   await app.register(healthRoutes({ db: deps.db, version: deps.version }));
+  await app.register(
+    ingestRoutes({ db: deps.db, formats: deps.formats, maxBodyBytes: deps.config.server.maxBodyBytes }),
+  );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

@@ -4,6 +4,7 @@ import { runMigrations } from '../db/migrate.ts';
 import { createRuntime, startServer } from '../main.ts';
 import { VERSION } from '../version.ts';
 import { formatDoctor, runDoctor } from './doctor.ts';
+import { formatIngestResults, runIngest } from './ingest.ts';
 import { createOutput, reportFailure } from './output.ts';
 
 /** Runs a command body with uniform --json handling and one-line failures. */
@@ -57,6 +58,23 @@ export function buildCli(): Command {
         } finally {
           await runtime.close();
         }
+      }),
+    );
+
+  program
+    .command('ingest')
+    .description('ingest scanner reports, advisory feeds and inventories (files, directories, http(s) URLs)')
+    .argument('<inputs...>', 'files, directories or URLs')
+    .option('--format <name>', 'skip detection and read every input as this format')
+    .option('--asset <id>', 'attribute every finding to this asset')
+    .option('--scope <scope>', 'the scope these reports cover (an image, a repository, an account)')
+    .option('--full-scan', 'the reports are complete scans of --scope: close open findings they no longer contain')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json, inputs: string[], flags: { format?: string; asset?: string; scope?: string; fullScan?: boolean }) => {
+        const results = await runIngest(inputs, flags);
+        createOutput(json).result(results, () => formatIngestResults(results));
+        if (results.some((r) => 'error' in r)) process.exitCode = 1;
       }),
     );
 

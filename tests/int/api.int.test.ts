@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
+import { loadFormats } from '../../src/ingest/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { databaseBackends } from '../helpers/databases.ts';
 
@@ -11,7 +12,7 @@ describe.each(databaseBackends())('HTTP API on $name', (backend) => {
   beforeAll(async () => {
     db = await backend.open();
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    app = await buildApp({ config, db, logger: createLogger(config), version: '0.0.0-test' });
+    app = await buildApp({ config, db, logger: createLogger(config), version: '0.0.0-test', formats: await loadFormats() });
   });
   afterAll(async () => {
     await app?.close();
