@@ -34,7 +34,10 @@ const { values } = parseArgs({
 
 const MAX_BASELINE_BYTES = 480 * 1024 * 1024; // V8 cannot hold a much larger string for JSON.parse
 
-async function openBench(backend: string, url: string | undefined): Promise<{ db: Database; drop: () => Promise<void> }> {
+async function openBench(
+  backend: string,
+  url: string | undefined,
+): Promise<{ db: Database; drop: () => Promise<void> }> {
   if (backend === 'pglite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-bench-'));
     const db = await openEmbedded(dir);
@@ -161,7 +164,9 @@ async function main(): Promise<void> {
   try {
     const generated = await writeSyntheticTrivy(file, findings, images);
     const mb = fs.statSync(file).size / 1024 / 1024;
-    console.log(`synthetic Trivy report: ${generated.toLocaleString('en')} findings, ${images} images, ${mb.toFixed(0)} MB`);
+    console.log(
+      `synthetic Trivy report: ${generated.toLocaleString('en')} findings, ${images} images, ${mb.toFixed(0)} MB`,
+    );
     console.log(`${'run'.padEnd(28)} ${'findings/s'.padStart(12)} ${'seconds'.padStart(10)} ${'peak MB'.padStart(10)}`);
     for (const backend of backends) {
       const ours = await runChild('ours', backend, file, url);

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { once } from 'node:events';
+import fs from 'node:fs';
 
 /**
  * Writes a synthetic Trivy JSON report in Trivy's kubernetes (cluster) form, which covers many

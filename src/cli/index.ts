@@ -71,11 +71,17 @@ export function buildCli(): Command {
     .option('--full-scan', 'the reports are complete scans of --scope: close open findings they no longer contain')
     .option('--json', 'machine-readable output')
     .action(
-      action(async (json, inputs: string[], flags: { format?: string; asset?: string; scope?: string; fullScan?: boolean }) => {
-        const results = await runIngest(inputs, flags);
-        createOutput(json).result(results, () => formatIngestResults(results));
-        if (results.some((r) => 'error' in r)) process.exitCode = 1;
-      }),
+      action(
+        async (
+          json,
+          inputs: string[],
+          flags: { format?: string; asset?: string; scope?: string; fullScan?: boolean },
+        ) => {
+          const results = await runIngest(inputs, flags);
+          createOutput(json).result(results, () => formatIngestResults(results));
+          if (results.some((r) => 'error' in r)) process.exitCode = 1;
+        },
+      ),
     );
 
   program

@@ -1,9 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { FindingSchema } from '../../src/domain/finding.ts';
-import { detectFile, fileSource, findingsOf, hasSharedFixtures, parseWith, SHARED_FIXTURES, SKIP_NO_FIXTURES } from './fixtures.ts';
+import {
+  detectFile,
+  fileSource,
+  findingsOf,
+  hasSharedFixtures,
+  parseWith,
+  SHARED_FIXTURES,
+  SKIP_NO_FIXTURES,
+} from './fixtures.ts';
 
 type FindingInput = z.input<typeof FindingSchema>;
 
@@ -42,7 +50,10 @@ function read(view: Record<string, unknown>, field: string): unknown {
 }
 
 function baseField(field: string): string {
-  return field.replace(/\[\d+\]$/, '').replace(/_set$/, '').replace(/^cwe_one_of$/, 'cwe');
+  return field
+    .replace(/\[\d+\]$/, '')
+    .replace(/_set$/, '')
+    .replace(/^cwe_one_of$/, 'cwe');
 }
 
 function assertCheck(actual: unknown, check: Check, label: string): void {
@@ -103,7 +114,11 @@ export function describeConformance(options: ConformanceOptions): void {
           expect(view, `finding #${check.index}`).toBeDefined();
         }
         expect(Object.hasOwn(view!, field), `the view must provide "${field}" or list it as unsupported`).toBe(true);
-        assertCheck(read(view!, check.field), check, `${sample} #${check.index ?? JSON.stringify(check.where)} ${check.field}`);
+        assertCheck(
+          read(view!, check.field),
+          check,
+          `${sample} #${check.index ?? JSON.stringify(check.where)} ${check.field}`,
+        );
       }
     });
   });

@@ -12,7 +12,13 @@ describe.each(databaseBackends())('HTTP API on $name', (backend) => {
   beforeAll(async () => {
     db = await backend.open();
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    app = await buildApp({ config, db, logger: createLogger(config), version: '0.0.0-test', formats: await loadFormats() });
+    app = await buildApp({
+      config,
+      db,
+      logger: createLogger(config),
+      version: '0.0.0-test',
+      formats: await loadFormats(),
+    });
   });
   afterAll(async () => {
     await app?.close();

@@ -38,7 +38,13 @@ describe.each(databaseBackends())('POST /v1/ingest on $name', (backend) => {
       payload: read('trivy-web.json'),
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ file: 'trivy-web.json', format: 'trivy', findings: 2, new: 2, exposures: 2 });
+    expect(response.json()).toMatchObject({
+      file: 'trivy-web.json',
+      format: 'trivy',
+      findings: 2,
+      new: 2,
+      exposures: 2,
+    });
   });
 
   it('answers 400 naming the record for bad input, keeps nothing of it, and keeps serving', async () => {

@@ -10,7 +10,11 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/pipeline');
 const fixture = (name: string) => path.join(FIXTURES, name);
 const LIMITS = { timeoutMs: 5000, maxBytes: 10 * 1024 * 1024 };
 
-async function ingest(db: Database, files: string[], options: { scope?: string; fullScan?: boolean; asset?: string } = {}) {
+async function ingest(
+  db: Database,
+  files: string[],
+  options: { scope?: string; fullScan?: boolean; asset?: string } = {},
+) {
   return ingestInputs(db, await loadFormats(), files.map(fixture), {
     limits: LIMITS,
     scope: options.scope,
@@ -140,30 +144,41 @@ describe.each(databaseBackends())('ingest pipeline on $name', (backend) => {
 
   it.each([
     ['trivy-web-truncated.json', /trivy-web-truncated\.json \(trivy\) at byte \d+: the JSON document is truncated/],
-    ['trivy-web-missing-id.json', /trivy-web-missing-id\.json \(trivy\) at \/Results\/0\/Vulnerabilities\/1.*VulnerabilityID/],
-  ])('a bad file (%s) is named with its pointer, loses nothing, and does not stop the other files', async (bad, message) => {
-    // Given an existing state
-    ok(await ingest(db, ['osv-lodash.json']));
-    const before = await snapshot(db);
-    // When a bad file is ingested together with a good one
-    const results = await ingest(db, [bad, 'grype-web.json']);
-    // Then the bad one fails with a message naming the file and the record, and nothing of it is kept
-    const failure = results.find(isFailure);
-    expect(failure?.error.code).toBe('INGEST_INVALID');
-    expect(failure?.error.message).toMatch(message);
-    // And the good one imported
-    const good = results.find((r) => !isFailure(r)) as IngestSummary;
-    expect(good).toMatchObject({ format: 'grype', findings: 1 });
-    const after = await snapshot(db);
-    expect(after.findings).toBe(before.findings + 1);
-    expect(after.ingest_reports).toBe(before.ingest_reports + 1);
-  });
+    [
+      'trivy-web-missing-id.json',
+      /trivy-web-missing-id\.json \(trivy\) at \/Results\/0\/Vulnerabilities\/1.*VulnerabilityID/,
+    ],
+  ])(
+    'a bad file (%s) is named with its pointer, loses nothing, and does not stop the other files',
+    async (bad, message) => {
+      // Given an existing state
+      ok(await ingest(db, ['osv-lodash.json']));
+      const before = await snapshot(db);
+      // When a bad file is ingested together with a good one
+      const results = await ingest(db, [bad, 'grype-web.json']);
+      // Then the bad one fails with a message naming the file and the record, and nothing of it is kept
+      const failure = results.find(isFailure);
+      expect(failure?.error.code).toBe('INGEST_INVALID');
+      expect(failure?.error.message).toMatch(message);
+      // And the good one imported
+      const good = results.find((r) => !isFailure(r)) as IngestSummary;
+      expect(good).toMatchObject({ format: 'grype', findings: 1 });
+      const after = await snapshot(db);
+      expect(after.findings).toBe(before.findings + 1);
+      expect(after.ingest_reports).toBe(before.ingest_reports + 1);
+    },
+  );
 
   it('an unrecognized file is reported as UNSUPPORTED_FORMAT and changes nothing', async () => {
     const before = await snapshot(db);
-    const results = await ingestInputs(db, await loadFormats(), [path.resolve(import.meta.dirname, '../../README.md')], {
-      limits: LIMITS,
-    });
+    const results = await ingestInputs(
+      db,
+      await loadFormats(),
+      [path.resolve(import.meta.dirname, '../../README.md')],
+      {
+        limits: LIMITS,
+      },
+    );
     expect(results).toHaveLength(1);
     expect(isFailure(results[0]!) && results[0].error.code).toBe('UNSUPPORTED_FORMAT');
     expect(await snapshot(db)).toEqual(before);

@@ -39,7 +39,11 @@ export const IngestSummarySchema = z.object({
 const ErrorSchema = z.object({ code: z.string(), message: z.string() });
 
 /** POST /v1/ingest: one report, feed or inventory as the raw request body, in one transaction. */
-export function ingestRoutes(deps: { db: Database; formats: FormatRegistry; maxBodyBytes: number }): FastifyPluginAsyncZod {
+export function ingestRoutes(deps: {
+  db: Database;
+  formats: FormatRegistry;
+  maxBodyBytes: number;
+}): FastifyPluginAsyncZod {
   return async (app) => {
     // Raw bytes for every content type in this plugin only: the parsers do their own decoding.
     app.removeAllContentTypeParsers();
@@ -51,7 +55,8 @@ export function ingestRoutes(deps: { db: Database; formats: FormatRegistry; maxB
       {
         schema: {
           summary: 'Ingest a scanner report, advisory feed or inventory',
-          description: 'The body is the file itself (any content type); its format is detected unless ?format= is given.',
+          description:
+            'The body is the file itself (any content type); its format is detected unless ?format= is given.',
           tags: ['ingest'],
           querystring: IngestQuerySchema,
           response: { 200: IngestSummarySchema, 400: ErrorSchema, 413: ErrorSchema },

@@ -172,7 +172,11 @@ export async function upsertFindings(tx: Queryable, rows: FindingRow[]): Promise
  * A full scan of a scope closes every open finding of that scope it did not report; returns
  * the exposures touched. Partial scans never call this.
  */
-export async function closeUnseenFindings(tx: Queryable, scope: string, reportId: number): Promise<{
+export async function closeUnseenFindings(
+  tx: Queryable,
+  scope: string,
+  reportId: number,
+): Promise<{
   fixed: number;
   exposureIds: string[];
 }> {

@@ -27,7 +27,7 @@ import {
   upsertControl,
 } from '../../db/repositories/inventory-store.ts';
 import { type Advisory, AdvisorySchema } from '../../domain/advisory.ts';
-import { AssetSchema, type AssetIdentifier } from '../../domain/asset.ts';
+import { type AssetIdentifier, AssetSchema } from '../../domain/asset.ts';
 import { ControlSchema } from '../../domain/control.ts';
 import { IngestError, ValidationError } from '../../domain/errors.ts';
 import { type Finding, FindingSchema } from '../../domain/finding.ts';
@@ -111,6 +111,7 @@ class InputIngestion {
   private readonly aliasCache = new Map<string, string[]>();
   private readonly touchedExposures = new Set<string>();
   private readonly touchedAdvisories: string[] = [];
+  private sourceTool: string | undefined;
 
   constructor(tx: Queryable, format: IngestFormat, input: ResolvedInput, options: IngestOptions) {
     this.tx = tx;
@@ -140,7 +141,13 @@ class InputIngestion {
   async run(): Promise<IngestSummary> {
     const report = await this.tx.query<{ id: string }>(
       `INSERT INTO ingest_reports (file, format, scope, full_scan, sha256) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [this.input.name, this.format.name, this.options.scope ?? null, Boolean(this.options.fullScan), this.input.sha256 ?? null],
+      [
+        this.input.name,
+        this.format.name,
+        this.options.scope ?? null,
+        Boolean(this.options.fullScan),
+        this.input.sha256 ?? null,
+      ],
     );
     this.reportId = Number(report.rows[0]!.id);
     if (this.options.assetId && !(await assetExists(this.tx, this.options.assetId))) {
@@ -155,7 +162,10 @@ class InputIngestion {
       }
       switch (record.type) {
         case 'finding':
-          this.findings.push({ finding: this.validate(FindingSchema, record.value, record.pointer), pointer: record.pointer });
+          this.findings.push({
+            finding: this.validate(FindingSchema, record.value, record.pointer),
+            pointer: record.pointer,
+          });
           if (this.findings.length >= FINDING_BATCH) await this.flushFindings();
           break;
         case 'advisory':
@@ -189,7 +199,10 @@ class InputIngestion {
     await this.flushAdvisories();
     await this.flushIntel();
     await this.finish();
-    await this.tx.query('UPDATE ingest_reports SET summary = $2 WHERE id = $1', [this.reportId, JSON.stringify(this.summary)]);
+    await this.tx.query('UPDATE ingest_reports SET summary = $2 WHERE id = $1', [
+      this.reportId,
+      JSON.stringify(this.summary),
+    ]);
     return this.summary;
   }
 
@@ -219,14 +232,18 @@ class InputIngestion {
       const first = hints[0]!;
       assetId = `unclassified-${crypto.createHash('sha256').update(`${first.kind}:${first.value}`).digest('hex').slice(0, 12)}`;
       await createUnclassifiedAsset(this.tx, { id: assetId, name: first.value, identifiers: hints });
-      this.warn(`findings for ${first.kind} "${first.value}" match no inventory asset; recorded as unclassified asset ${assetId}`);
+      this.warn(
+        `findings for ${first.kind} "${first.value}" match no inventory asset; recorded as unclassified asset ${assetId}`,
+      );
     }
     this.assetCache.set(cacheKey, assetId);
     return assetId;
   }
 
   private async canonicalIds(findings: Finding[]): Promise<void> {
-    const unknown = [...new Set(findings.flatMap((f) => [f.ruleId, ...f.aliases]))].filter((id) => !this.aliasCache.has(id));
+    const unknown = [...new Set(findings.flatMap((f) => [f.ruleId, ...f.aliases]))].filter(
+      (id) => !this.aliasCache.has(id),
+    );
     if (!unknown.length) return;
     const known = await aliasesOf(this.tx, unknown);
     for (const id of unknown) this.aliasCache.set(id, known.get(id) ?? []);
@@ -240,6 +257,7 @@ class InputIngestion {
 
     const exposures = new Map<string, ExposureRow>();
     const rows = new Map<string, FindingRow>();
+    this.sourceTool ??= batch[0]?.finding.sourceTool;
     for (const { finding } of batch) {
       const assetId = await this.resolveAsset(finding);
       const ids = [finding.ruleId, ...finding.aliases];

@@ -53,7 +53,12 @@ function* walk(target: string): Generator<string> {
 export function fileInput(file: string, maxBytes: number): ResolvedInput {
   const size = fs.statSync(file).size;
   if (size > maxBytes) throw new PayloadTooLargeError(file, maxBytes);
-  return { name: file, size, head: readHead(file), open: () => fs.createReadStream(file, { highWaterMark: 256 * 1024 }) };
+  return {
+    name: file,
+    size,
+    head: readHead(file),
+    open: () => fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
+  };
 }
 
 /** An in-memory body (an HTTP upload) as a source. */
@@ -102,7 +107,8 @@ async function download(url: string, limits: FetchLimits): Promise<ResolvedInput
   } catch (error) {
     cleanup();
     if (error instanceof PayloadTooLargeError || error instanceof UpstreamError) throw error;
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${limits.timeoutMs} ms` : (error as Error).message;
+    const reason =
+      (error as Error).name === 'TimeoutError' ? `no answer within ${limits.timeoutMs} ms` : (error as Error).message;
     throw new UpstreamError(`${url}: download failed (${reason})`, error);
   }
 }
