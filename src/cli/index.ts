@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
+import { verifyAuditLog } from '../db/repositories/audit-log.ts';
 import { createRuntime, startServer } from '../main.ts';
 import { VERSION } from '../version.ts';
 import { formatDoctor, runDoctor } from './doctor.ts';
@@ -55,6 +56,28 @@ export function buildCli(): Command {
           createOutput(json).result({ ok: true, applied, database: runtime.db.kind }, () =>
             applied.length ? `applied ${applied.join(', ')}` : 'migrations are current',
           );
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  const audit = program.command('audit').description('the append-only, hash-chained audit log');
+  audit
+    .command('verify')
+    .description('recompute the hash chain; exit 1 if any entry was edited, removed or reordered')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json) => {
+        const runtime = await createRuntime();
+        try {
+          const result = await verifyAuditLog(runtime.db);
+          createOutput(json).result(result, () =>
+            result.ok
+              ? `audit log intact: ${result.entries} entries`
+              : `audit log BROKEN at entry ${result.firstBrokenSeq}: ${result.reason}`,
+          );
+          if (!result.ok) process.exitCode = 1;
         } finally {
           await runtime.close();
         }
