@@ -1,0 +1,93 @@
+import type { ExposureQuery } from '../../domain/exposure-query.ts';
+import type { Queryable } from '../database.ts';
+
+/** One exposure as lists show it: the facts a triager scans, not the full evidence. */
+export type ExposureListRow = {
+  id: string;
+  title: string;
+  state: string;
+  vulnerabilityId: string;
+  advisoryId: string | null;
+  component: string | null;
+  severity: string;
+  riskScore: number | null;
+  ssvcDecision: string | null;
+  coverage: string;
+  reachable: string;
+  owner: string | null;
+  team: string | null;
+  triage: boolean;
+  slaDueAt: Date | null;
+  assetId: string;
+  assetName: string;
+  environment: string;
+  internetExposure: string;
+  kev: boolean;
+  epssScore: number | null;
+  findings: number;
+  openedAt: Date;
+};
+
+const ORDER: Record<ExposureQuery['sort'], string> = {
+  risk: 'e.risk_score DESC NULLS LAST, e.id',
+  sla: 'e.sla_due_at ASC NULLS LAST, e.risk_score DESC NULLS LAST, e.id',
+  opened: 'e.opened_at ASC, e.id',
+  epss: 'coalesce(adv.epss_score, s.score) DESC NULLS LAST, e.id',
+};
+
+/** Builds the WHERE clause from typed filters; every value is a bind parameter. */
+function where(query: ExposureQuery): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const bind = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (query.state === 'active') clauses.push(`e.state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated')`);
+  else if (query.state !== 'all') clauses.push(`e.state = ${bind(query.state)}`);
+  if (query.decision) clauses.push(`e.ssvc_decision = ${bind(query.decision)}`);
+  if (query.owner) clauses.push(`(e.owner = ${bind(query.owner)} OR e.team = $${params.length})`);
+  if (query.kev !== undefined) clauses.push(`${query.kev ? '' : 'NOT '}coalesce(adv.kev, k.cve_id IS NOT NULL)`);
+  if (query.internetFacing !== undefined) {
+    clauses.push(`(a.internet_exposure = 'internet') = ${bind(query.internetFacing)}`);
+  }
+  if (query.coverage) clauses.push(`e.coverage = ${bind(query.coverage)}`);
+  if (query.environment) clauses.push(`a.environment = ${bind(query.environment)}`);
+  if (query.criticality) clauses.push(`a.criticality = ${bind(query.criticality)}`);
+  if (query.assetId) clauses.push(`e.asset_id = ${bind(query.assetId)}`);
+  if (query.vulnerabilityId) {
+    const id = bind(query.vulnerabilityId);
+    clauses.push(`(e.vulnerability_id = ${id} OR e.advisory_id IN (SELECT advisory_id FROM advisory_aliases WHERE alias = ${id}))`);
+  }
+  if (query.component) clauses.push(`e.component ILIKE ${bind(`%${query.component.replace(/[\\%_]/g, '\\$&')}%`)}`);
+  if (query.minEpss !== undefined) clauses.push(`coalesce(adv.epss_score, s.score) >= ${bind(query.minEpss)}`);
+  if (query.slaBreached !== undefined) clauses.push(`(e.sla_due_at < now()) = ${bind(query.slaBreached)}`);
+  if (query.triage !== undefined) clauses.push(`e.triage = ${bind(query.triage)}`);
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+const FROM = `FROM exposures e
+  JOIN assets a ON a.id = e.asset_id
+  LEFT JOIN advisories adv ON adv.id = e.advisory_id
+  LEFT JOIN kev_entries k ON k.cve_id = e.vulnerability_id
+  LEFT JOIN epss_scores s ON s.cve_id = e.vulnerability_id`;
+
+/** Lists exposures with typed filters, sorted (by risk by default) and paginated, plus the total. */
+export async function listExposures(db: Queryable, query: ExposureQuery): Promise<{ total: number; rows: ExposureListRow[] }> {
+  const { sql, params } = where(query);
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${sql}`, params);
+  const result = await db.query<ExposureListRow>(
+    `SELECT e.id, e.title, e.state, e.vulnerability_id AS "vulnerabilityId", e.advisory_id AS "advisoryId",
+            e.component, e.severity, e.risk_score AS "riskScore", e.ssvc_decision AS "ssvcDecision", e.coverage,
+            e.reachable, e.owner, e.team, e.triage, e.sla_due_at AS "slaDueAt", e.asset_id AS "assetId",
+            a.name AS "assetName", a.environment, a.internet_exposure AS "internetExposure",
+            coalesce(adv.kev, k.cve_id IS NOT NULL) AS kev, coalesce(adv.epss_score, s.score) AS "epssScore",
+            (SELECT count(*)::int FROM findings f WHERE f.exposure_id = e.id AND f.state <> 'fixed') AS findings,
+            e.opened_at AS "openedAt"
+       ${FROM} ${sql}
+      ORDER BY ${ORDER[query.sort]}
+      LIMIT ${Number(query.limit)} OFFSET ${Number(query.offset)}`,
+    params,
+  );
+  return { total: total.rows[0]?.n ?? 0, rows: result.rows };
+}

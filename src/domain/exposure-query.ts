@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { CriticalitySchema, EnvironmentSchema } from './common.ts';
+import { CoverageSchema, ExposureStateSchema, SsvcDecisionSchema } from './exposure.ts';
+
+/** Query-string booleans ("true"/"false") as well as real booleans. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+/**
+ * Typed filters over exposures, shared by the CLI, the HTTP API and (later) MCP tools and
+ * natural-language questions: no caller ever writes SQL.
+ */
+export const ExposureQuerySchema = z.object({
+  state: z
+    .union([ExposureStateSchema, z.literal('active'), z.literal('all')])
+    .default('active')
+    .describe('active = open, in progress, awaiting approval or mitigated'),
+  decision: SsvcDecisionSchema.optional(),
+  owner: z.string().min(1).optional().describe('owner or team'),
+  kev: flag.optional().describe('only known-exploited (CISA KEV) vulnerabilities'),
+  internetFacing: flag.optional(),
+  coverage: CoverageSchema.optional(),
+  environment: EnvironmentSchema.optional(),
+  criticality: CriticalitySchema.optional(),
+  assetId: z.string().min(1).optional(),
+  vulnerabilityId: z.string().min(1).optional().describe('CVE, GHSA or rule id (aliases match too)'),
+  component: z.string().min(1).optional().describe('package or resource, substring match'),
+  minEpss: z.coerce.number().min(0).max(1).optional(),
+  slaBreached: flag.optional(),
+  triage: flag.optional().describe('only exposures waiting in the triage queue'),
+  sort: z.enum(['risk', 'sla', 'opened', 'epss']).default('risk'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ExposureQuery = z.infer<typeof ExposureQuerySchema>;
