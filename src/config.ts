@@ -52,6 +52,7 @@ export const EnvSchema = z.object({
   MOBILIZE_DB_TIMEOUT_MS: positiveInt.default(5000).describe('database connect timeout'),
   MOBILIZE_HTTP_TIMEOUT_MS: positiveInt.default(30000).describe('timeout of every outbound HTTP call'),
   MOBILIZE_MAX_BODY_BYTES: positiveInt.default(256 * 1024 * 1024).describe('largest accepted request body'),
+  MOBILIZE_POLICY: z.string().min(1).optional().describe('policy YAML file; unset = policy/default.yaml'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -69,6 +70,8 @@ export type Config = {
     embeddingModel?: string;
   };
   timeouts: { dbMs: number; httpMs: number };
+  /** Policy file path; undefined = the shipped default. */
+  policyFile?: string;
 };
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddingModel: e.MOBILIZE_EMBEDDING_MODEL,
     },
     timeouts: { dbMs: e.MOBILIZE_DB_TIMEOUT_MS, httpMs: e.MOBILIZE_HTTP_TIMEOUT_MS },
+    policyFile: e.MOBILIZE_POLICY ? path.resolve(e.MOBILIZE_POLICY) : undefined,
   };
 }
 

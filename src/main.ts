@@ -5,6 +5,7 @@ import { runMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { loadFormats } from './ingest/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { loadPolicy, type Policy } from './prioritize/policy.ts';
 import { VERSION } from './version.ts';
 
 /** Everything a command needs: validated config, a logger and an open, migrated database. */
@@ -12,12 +13,14 @@ export type Runtime = {
   config: Config;
   logger: Logger;
   db: Database;
+  policy: Policy;
   close(): Promise<void>;
 };
 
 /** Composition root: config, then logger, then database (migrated unless told otherwise). */
 export async function createRuntime(options: { env?: NodeJS.ProcessEnv; migrate?: boolean } = {}): Promise<Runtime> {
   const config = loadConfig(options.env);
+  const policy = loadPolicy(config.policyFile);
   const logger = createLogger(config);
   const db = await openDatabase(config);
   try {
@@ -26,7 +29,7 @@ export async function createRuntime(options: { env?: NodeJS.ProcessEnv; migrate?
     await db.close();
     throw error;
   }
-  return { config, logger, db, close: () => db.close() };
+  return { config, logger, db, policy, close: () => db.close() };
 }
 
 /** Starts the HTTP server and returns it with the URLs it serves. */
@@ -37,6 +40,7 @@ export async function startServer(runtime: Runtime): Promise<{ app: App; urls: R
     logger: runtime.logger,
     version: VERSION,
     formats: await loadFormats(),
+    policy: runtime.policy,
   });
   const address = await app.listen({ host: runtime.config.server.host, port: runtime.config.server.port });
   const base = address.replace('0.0.0.0', '127.0.0.1');

@@ -11,7 +11,9 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { FormatRegistry } from '../ingest/registry.ts';
 import type { Logger } from '../logger.ts';
+import type { Policy } from '../prioritize/policy.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { exposureRoutes } from './routes/exposures.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 
@@ -21,6 +23,7 @@ export type AppDeps = {
   logger: Logger;
   version: string;
   formats: FormatRegistry;
+  policy: Policy;
 };
 
 /** The Fastify instance with zod schemas as its type provider. */
@@ -58,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(
     ingestRoutes({ db: deps.db, formats: deps.formats, maxBodyBytes: deps.config.server.maxBodyBytes }),
   );
+  await app.register(exposureRoutes({ db: deps.db, policy: deps.policy }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

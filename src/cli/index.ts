@@ -5,6 +5,7 @@ import { verifyAuditLog } from '../db/repositories/audit-log.ts';
 import { createRuntime, startServer } from '../main.ts';
 import { VERSION } from '../version.ts';
 import { formatDoctor, runDoctor } from './doctor.ts';
+import { registerPrioritizationCommands } from './exposures.ts';
 import { formatIngestResults, runIngest } from './ingest.ts';
 import { createOutput, reportFailure } from './output.ts';
 
@@ -106,6 +107,8 @@ export function buildCli(): Command {
         },
       ),
     );
+
+  registerPrioritizationCommands(program, action as never);
 
   program
     .command('serve')

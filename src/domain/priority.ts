@@ -32,7 +32,8 @@ export const ControlContributionSchema = z.object({
   controlKind: z.string(),
   mode: z.enum(['block', 'detect']),
   ruleId: z.string().nullish(),
-  coverage: z.enum(['full', 'partial']),
+  /** `none` for a control that only changes reachability (segmentation, firewall): it does not fix the flaw. */
+  coverage: z.enum(['full', 'partial', 'none']),
   /** Reachability effect: a control that removes internet reachability makes the exposure controlled. */
   reachability: z.enum(['unchanged', 'controlled']),
   mapping: z.string().describe('knowledge-base mapping id that applied'),

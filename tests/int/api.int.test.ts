@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import { loadFormats } from '../../src/ingest/registry.ts';
 import { createLogger } from '../../src/logger.ts';
+import { loadPolicy } from '../../src/prioritize/policy.ts';
 import { databaseBackends } from '../helpers/databases.ts';
 
 describe.each(databaseBackends())('HTTP API on $name', (backend) => {
@@ -18,6 +19,7 @@ describe.each(databaseBackends())('HTTP API on $name', (backend) => {
       logger: createLogger(config),
       version: '0.0.0-test',
       formats: await loadFormats(),
+      policy: loadPolicy(),
     });
   });
   afterAll(async () => {

@@ -16,12 +16,26 @@ describe.each(databaseBackends())('audit log on $name', (backend) => {
     // Given three appended entries in two transactions
     await db.transaction((tx) =>
       appendAudit(tx, [
-        { actor: 'rules', action: 'exposure.prioritized', subjectType: 'exposure', subjectId: 'EXP-1', data: { decision: 'Act' } },
-        { actor: 'rules', action: 'control.drift', subjectType: 'control', subjectId: 'waf-edge', data: { reason: 'disabled' } },
+        {
+          actor: 'rules',
+          action: 'exposure.prioritized',
+          subjectType: 'exposure',
+          subjectId: 'EXP-1',
+          data: { decision: 'Act' },
+        },
+        {
+          actor: 'rules',
+          action: 'control.drift',
+          subjectType: 'control',
+          subjectId: 'waf-edge',
+          data: { reason: 'disabled' },
+        },
       ]),
     );
     await db.transaction((tx) =>
-      appendAudit(tx, [{ actor: 'user:bob', action: 'plan.approved', subjectType: 'plan', subjectId: 'P-1', data: {} }]),
+      appendAudit(tx, [
+        { actor: 'user:bob', action: 'plan.approved', subjectType: 'plan', subjectId: 'P-1', data: {} },
+      ]),
     );
     // Then the chain verifies
     expect(await verifyAuditLog(db)).toEqual({ ok: true, entries: 3 });

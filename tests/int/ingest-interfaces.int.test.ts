@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import { loadFormats } from '../../src/ingest/registry.ts';
 import { createLogger } from '../../src/logger.ts';
+import { loadPolicy } from '../../src/prioritize/policy.ts';
 import { ingestInputs, isFailure } from '../../src/services/ingest/ingest-inputs.ts';
 import { databaseBackends } from '../helpers/databases.ts';
 
@@ -23,7 +24,14 @@ describe.each(databaseBackends())('POST /v1/ingest on $name', (backend) => {
   beforeAll(async () => {
     db = await backend.open();
     const config = loadConfig({ LOG_LEVEL: 'silent', MOBILIZE_MAX_BODY_BYTES: '20000' });
-    app = await buildApp({ config, db, logger: createLogger(config), version: 'test', formats: await loadFormats() });
+    app = await buildApp({
+      config,
+      db,
+      logger: createLogger(config),
+      version: 'test',
+      formats: await loadFormats(),
+      policy: loadPolicy(),
+    });
   });
   afterAll(async () => {
     await app?.close();

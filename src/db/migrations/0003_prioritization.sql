@@ -7,7 +7,7 @@ ALTER TABLE exposures ADD COLUMN policy_version text;
 CREATE TABLE exposure_controls (
   exposure_id text NOT NULL REFERENCES exposures (id) ON DELETE CASCADE,
   control_id  text NOT NULL REFERENCES controls (id) ON DELETE CASCADE,
-  coverage    text NOT NULL CHECK (coverage IN ('full', 'partial')),
+  coverage    text NOT NULL CHECK (coverage IN ('full', 'partial', 'none')),
   reachability text NOT NULL DEFAULT 'unchanged',
   PRIMARY KEY (exposure_id, control_id)
 );

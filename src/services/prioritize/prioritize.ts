@@ -1,0 +1,198 @@
+import type { Database, Queryable } from '../../db/database.ts';
+import { appendAudit } from '../../db/repositories/audit-log.ts';
+import type { AuditEntry } from '../../domain/audit.ts';
+import type { Control } from '../../domain/control.ts';
+import type { CoverageAssessment, OwnerAssignment, RiskAssessment, SsvcResult } from '../../domain/priority.ts';
+import type { CodeownersFile } from '../../prioritize/codeowners.ts';
+import { assessCoverage } from '../../prioritize/controls/assess-coverage.ts';
+import { routeOwner } from '../../prioritize/ownership.ts';
+import type { Policy } from '../../prioritize/policy.ts';
+import { scoreRisk } from '../../prioritize/risk.ts';
+import { slaDueDate } from '../../prioritize/sla.ts';
+import { decideSsvc } from '../../prioritize/ssvc.ts';
+import { type ExposureToPrioritize, loadControls, loadExposurePage } from './load-context.ts';
+
+/** The full, explainable result for one exposure. */
+export type Prioritization = {
+  exposureId: string;
+  coverage: CoverageAssessment;
+  ssvc: SsvcResult;
+  risk: RiskAssessment;
+  owner: OwnerAssignment;
+  slaDueAt: Date;
+};
+
+export type PrioritizeSummary = {
+  exposures: number;
+  decisions: Record<string, number>;
+  coverage: Record<string, number>;
+  triage: number;
+  changed: number;
+  seconds: number;
+};
+
+export type PrioritizeOptions = {
+  /** Only these exposures (e.g. the ones that relied on a drifted control). */
+  exposureIds?: string[];
+  now?: Date;
+  actor?: string;
+  codeowners?: Map<string, CodeownersFile>;
+  onProgress?: (done: number) => void;
+};
+
+const PAGE = 2000;
+
+/** Pure: the deterministic core applied to one exposure. */
+export function prioritizeOne(
+  item: ExposureToPrioritize,
+  controls: Control[],
+  policy: Policy,
+  now: Date,
+  codeowners?: CodeownersFile,
+): Prioritization {
+  const coverage = assessCoverage({
+    context: item.context,
+    asset: item.asset,
+    controls,
+    now,
+    freshnessDays: policy.controls.freshnessDays,
+  });
+  const ssvc = decideSsvc({ context: item.context, asset: item.asset, coverage, policy });
+  const risk = scoreRisk(item.context, item.asset, coverage, policy.risk);
+  const owner = routeOwner({
+    asset: item.asset,
+    context: item.context,
+    rules: policy.ownership.rules,
+    defaultTriageQueue: policy.ownership.defaultTriageQueue,
+    codeowners,
+  });
+  return {
+    exposureId: item.context.exposureId,
+    coverage,
+    ssvc,
+    risk,
+    owner,
+    slaDueAt: slaDueDate(ssvc.decision, item.context.openedAt, policy),
+  };
+}
+
+/**
+ * Re-computes coverage, SSVC, risk, SLA and owner for active exposures, page by page, each page
+ * in one transaction with batched writes. Decision and coverage changes are audited.
+ */
+export async function prioritizeExposures(
+  db: Database,
+  policy: Policy,
+  options: PrioritizeOptions = {},
+): Promise<PrioritizeSummary> {
+  const started = performance.now();
+  const now = options.now ?? new Date();
+  const actor = options.actor ?? 'rules';
+  const controls = await loadControls(db);
+  const summary: PrioritizeSummary = { exposures: 0, decisions: {}, coverage: {}, triage: 0, changed: 0, seconds: 0 };
+  let after = '';
+  for (;;) {
+    const page = await loadExposurePage(db, { after, limit: PAGE, ids: options.exposureIds });
+    if (!page.length) break;
+    after = page[page.length - 1]!.context.exposureId;
+    const results = page.map((item) =>
+      prioritizeOne(item, controls, policy, now, options.codeowners?.get(item.asset.id)),
+    );
+    const audit: AuditEntry[] = [];
+    page.forEach((item, i) => {
+      const result = results[i]!;
+      summary.decisions[result.ssvc.decision] = (summary.decisions[result.ssvc.decision] ?? 0) + 1;
+      summary.coverage[result.coverage.coverage] = (summary.coverage[result.coverage.coverage] ?? 0) + 1;
+      if (result.owner.triage) summary.triage += 1;
+      const lost = item.previous.controls.filter(
+        (id) => !result.coverage.contributions.some((c) => c.controlId === id),
+      );
+      const changed =
+        item.previous.decision !== result.ssvc.decision || item.previous.coverage !== result.coverage.coverage;
+      if (changed) summary.changed += 1;
+      // The first prioritization is not a change worth an entry per exposure; later changes are.
+      if (changed && item.previous.decision !== null) {
+        audit.push({
+          actor,
+          action: 'exposure.reprioritized',
+          subjectType: 'exposure',
+          subjectId: result.exposureId,
+          data: {
+            decision: { from: item.previous.decision, to: result.ssvc.decision },
+            coverage: { from: item.previous.coverage, to: result.coverage.coverage },
+            lostControls: lost,
+            policyVersion: policy.policyVersion,
+          },
+        });
+      }
+    });
+    await db.transaction(async (tx) => {
+      await writeResults(tx, results, policy.policyVersion, now);
+      await appendAudit(tx, audit);
+    });
+    summary.exposures += page.length;
+    options.onProgress?.(summary.exposures);
+    if (page.length < PAGE) break;
+  }
+  if (!options.exposureIds) {
+    await db.transaction((tx) =>
+      appendAudit(tx, [
+        {
+          actor,
+          action: 'exposures.prioritized',
+          subjectType: 'policy',
+          subjectId: policy.policyVersion,
+          data: { exposures: summary.exposures, decisions: summary.decisions, changed: summary.changed },
+        },
+      ]),
+    );
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}
+
+async function writeResults(tx: Queryable, results: Prioritization[], policyVersion: string, now: Date): Promise<void> {
+  if (!results.length) return;
+  const col = <T>(pick: (r: Prioritization) => T) => results.map(pick);
+  await tx.query(
+    `UPDATE exposures e SET risk_score = t.risk_score, risk_factors = t.risk_factors, ssvc_decision = t.ssvc_decision,
+            ssvc_path = t.ssvc_path, sla_due_at = t.sla_due_at, owner = t.owner, team = t.team,
+            owner_rule = t.owner_rule, triage = t.triage, coverage = t.coverage,
+            coverage_evidence = t.coverage_evidence, reachable = t.reachable, prioritized_at = $14,
+            policy_version = $15, updated_at = now()
+       FROM unnest($1::text[], $2::float8[], $3::jsonb[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::text[],
+                   $8::text[], $9::text[], $10::bool[], $11::text[], $12::jsonb[], $13::text[])
+         AS t(id, risk_score, risk_factors, ssvc_decision, ssvc_path, sla_due_at, owner, team, owner_rule, triage,
+              coverage, coverage_evidence, reachable)
+      WHERE e.id = t.id`,
+    [
+      col((r) => r.exposureId),
+      col((r) => r.risk.score),
+      col((r) => JSON.stringify(r.risk.factors)),
+      col((r) => r.ssvc.decision),
+      col((r) => JSON.stringify(r.ssvc)),
+      col((r) => r.slaDueAt),
+      col((r) => r.owner.owner ?? null),
+      col((r) => r.owner.team ?? null),
+      col((r) => r.owner.rule),
+      col((r) => r.owner.triage),
+      col((r) => r.coverage.coverage),
+      col((r) => JSON.stringify(r.coverage)),
+      col((r) => r.coverage.reachable),
+      now,
+      policyVersion,
+    ],
+  );
+  const ids = col((r) => r.exposureId);
+  await tx.query('DELETE FROM exposure_controls WHERE exposure_id = ANY($1::text[])', [ids]);
+  const links = results.flatMap((r) =>
+    r.coverage.contributions.map((c) => [r.exposureId, c.controlId, c.coverage, c.reachability] as const),
+  );
+  if (links.length) {
+    await tx.query(
+      `INSERT INTO exposure_controls (exposure_id, control_id, coverage, reachability)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+      [links.map((l) => l[0]), links.map((l) => l[1]), links.map((l) => l[2]), links.map((l) => l[3])],
+    );
+  }
+}
