@@ -20,6 +20,17 @@ export function checkEligibility(control: Control, asset: Asset, now: Date, fres
   return { eligible: true, inScopeBecause: scope.because };
 }
 
+/** Cheap yes/no form of scopeMatch, for pre-filtering many controls per asset. */
+export function isInScope(control: Control, asset: Asset): boolean {
+  const { assetIds, tags, environments, networks } = control.scope;
+  return (
+    assetIds.includes(asset.id) ||
+    asset.tags.some((tag) => tags.includes(tag)) ||
+    environments.includes(asset.environment) ||
+    (Boolean(asset.network) && networks.includes(asset.network as string))
+  );
+}
+
 /**
  * Whether a control's scope selects the asset. Any matching selector is enough (they are
  * alternatives), an empty scope selects nothing, and every matching selector is named so a

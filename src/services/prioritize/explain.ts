@@ -89,7 +89,18 @@ export function formatExplanation(x: ExposureExplanation): string {
       `  counts: ${c.controlId}${c.ruleId ? ` rule ${c.ruleId}` : ''} (${c.controlKind}, ${c.mode}) -> ${c.coverage}: ${c.reason}; in scope because ${c.inScopeBecause}; verified ${c.verifiedAt ? c.verifiedAt.toISOString().slice(0, 10) : 'never'}`,
     );
   }
-  for (const i of p.coverage.ignored) lines.push(`  ignored: ${i.controlId}: ${i.reason}`);
+  const outOfScope = p.coverage.ignored.filter((i) => i.reason.startsWith('out of scope'));
+  for (const i of p.coverage.ignored) {
+    if (!outOfScope.includes(i)) lines.push(`  ignored: ${i.controlId}: ${i.reason}`);
+  }
+  if (outOfScope.length) {
+    lines.push(
+      `  ${outOfScope.length} other control(s) do not cover this asset (out of scope): ${outOfScope
+        .map((i) => i.controlId)
+        .slice(0, 10)
+        .join(', ')}${outOfScope.length > 10 ? ', …' : ''}`,
+    );
+  }
   lines.push('');
   const who = [p.owner.owner, p.owner.team].filter(Boolean).join(' / ') || 'nobody';
   lines.push(`Owner: ${who}${p.owner.triage ? ' (triage queue)' : ''} — rule ${p.owner.rule}: ${p.owner.reason}`);

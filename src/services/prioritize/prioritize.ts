@@ -5,6 +5,7 @@ import type { Control } from '../../domain/control.ts';
 import type { CoverageAssessment, OwnerAssignment, RiskAssessment, SsvcResult } from '../../domain/priority.ts';
 import type { CodeownersFile } from '../../prioritize/codeowners.ts';
 import { assessCoverage } from '../../prioritize/controls/assess-coverage.ts';
+import { isInScope } from '../../prioritize/controls/eligibility.ts';
 import { routeOwner } from '../../prioritize/ownership.ts';
 import type { Policy } from '../../prioritize/policy.ts';
 import { scoreRisk } from '../../prioritize/risk.ts';
@@ -90,14 +91,22 @@ export async function prioritizeExposures(
   const actor = options.actor ?? 'rules';
   const controls = await loadControls(db);
   const summary: PrioritizeSummary = { exposures: 0, decisions: {}, coverage: {}, triage: 0, changed: 0, seconds: 0 };
+  const inScope = new Map<string, Control[]>();
+  let pending: Promise<void> = Promise.resolve();
   let after = '';
   for (;;) {
     const page = await loadExposurePage(db, { after, limit: PAGE, ids: options.exposureIds });
     if (!page.length) break;
     after = page[page.length - 1]!.context.exposureId;
-    const results = page.map((item) =>
-      prioritizeOne(item, controls, policy, now, options.codeowners?.get(item.asset.id)),
-    );
+    const results = page.map((item) => {
+      // Only controls whose scope selects the asset can count; out-of-scope ones are not evidence.
+      let scoped = inScope.get(item.asset.id);
+      if (!scoped) {
+        scoped = controls.filter((control) => isInScope(control, item.asset));
+        inScope.set(item.asset.id, scoped);
+      }
+      return prioritizeOne(item, scoped, policy, now, options.codeowners?.get(item.asset.id));
+    });
     const audit: AuditEntry[] = [];
     page.forEach((item, i) => {
       const result = results[i]!;
@@ -126,7 +135,10 @@ export async function prioritizeExposures(
         });
       }
     });
-    await db.transaction(async (tx) => {
+    // Write this page while the next one loads and computes (server mode has a pool; embedded
+    // mode simply queues the next read behind the write).
+    await pending;
+    pending = db.transaction(async (tx) => {
       await writeResults(tx, results, policy.policyVersion, now);
       await appendAudit(tx, audit);
     });
@@ -134,6 +146,7 @@ export async function prioritizeExposures(
     options.onProgress?.(summary.exposures);
     if (page.length < PAGE) break;
   }
+  await pending;
   if (!options.exposureIds) {
     await db.transaction((tx) =>
       appendAudit(tx, [
@@ -154,34 +167,40 @@ export async function prioritizeExposures(
 async function writeResults(tx: Queryable, results: Prioritization[], policyVersion: string, now: Date): Promise<void> {
   if (!results.length) return;
   const col = <T>(pick: (r: Prioritization) => T) => results.map(pick);
+  // One JSON document per batch (jsonb_to_recordset): far cheaper to send and parse than
+  // array parameters holding JSON strings.
+  const rows = results.map((r) => ({
+    id: r.exposureId,
+    risk_score: r.risk.score,
+    // Compact evidence: values and contributions; the words are recomputed by `explain`.
+    risk_factors: r.risk.factors.map((f) => ({ factor: f.factor, value: f.value, contribution: f.contribution })),
+    ssvc_decision: r.ssvc.decision,
+    ssvc_path: { row: r.ssvc.tableRow, table: r.ssvc.tableDecision, path: r.ssvc.path.map((p) => [p.point, p.value]) },
+    sla_due_at: r.slaDueAt.toISOString(),
+    owner: r.owner.owner ?? null,
+    team: r.owner.team ?? null,
+    owner_rule: r.owner.rule,
+    triage: r.owner.triage,
+    coverage: r.coverage.coverage,
+    coverage_evidence: r.coverage.contributions.map((c) => ({
+      control: c.controlId,
+      rule: c.ruleId,
+      coverage: c.coverage,
+      mapping: c.mapping,
+    })),
+    reachable: r.coverage.reachable,
+  }));
   await tx.query(
     `UPDATE exposures e SET risk_score = t.risk_score, risk_factors = t.risk_factors, ssvc_decision = t.ssvc_decision,
             ssvc_path = t.ssvc_path, sla_due_at = t.sla_due_at, owner = t.owner, team = t.team,
             owner_rule = t.owner_rule, triage = t.triage, coverage = t.coverage,
-            coverage_evidence = t.coverage_evidence, reachable = t.reachable, prioritized_at = $14,
-            policy_version = $15, updated_at = now()
-       FROM unnest($1::text[], $2::float8[], $3::jsonb[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::text[],
-                   $8::text[], $9::text[], $10::bool[], $11::text[], $12::jsonb[], $13::text[])
-         AS t(id, risk_score, risk_factors, ssvc_decision, ssvc_path, sla_due_at, owner, team, owner_rule, triage,
-              coverage, coverage_evidence, reachable)
+            coverage_evidence = t.coverage_evidence, reachable = t.reachable, prioritized_at = $2,
+            policy_version = $3, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS t(id text, risk_score float8, risk_factors jsonb, ssvc_decision text,
+              ssvc_path jsonb, sla_due_at timestamptz, owner text, team text, owner_rule text, triage bool,
+              coverage text, coverage_evidence jsonb, reachable text)
       WHERE e.id = t.id`,
-    [
-      col((r) => r.exposureId),
-      col((r) => r.risk.score),
-      col((r) => JSON.stringify(r.risk.factors)),
-      col((r) => r.ssvc.decision),
-      col((r) => JSON.stringify(r.ssvc)),
-      col((r) => r.slaDueAt),
-      col((r) => r.owner.owner ?? null),
-      col((r) => r.owner.team ?? null),
-      col((r) => r.owner.rule),
-      col((r) => r.owner.triage),
-      col((r) => r.coverage.coverage),
-      col((r) => JSON.stringify(r.coverage)),
-      col((r) => r.coverage.reachable),
-      now,
-      policyVersion,
-    ],
+    [JSON.stringify(rows), now, policyVersion],
   );
   const ids = col((r) => r.exposureId);
   await tx.query('DELETE FROM exposure_controls WHERE exposure_id = ANY($1::text[])', [ids]);

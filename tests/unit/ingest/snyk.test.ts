@@ -1,0 +1,278 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { IngestError } from '../../../src/domain/errors.ts';
+import type { FindingSchema } from '../../../src/domain/finding.ts';
+import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import { format } from '../../../src/ingest/snyk/parser.ts';
+import { describeConformance } from '../../helpers/conformance.ts';
+import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
+
+type FindingInput = z.input<typeof FindingSchema>;
+
+const SEVERITY_WORD: Record<string, string> = {
+  critical: 'Critical',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  info: 'Info',
+  unknown: 'Info',
+};
+
+const cweNumbers = (finding: FindingInput) => (finding.cwes ?? []).map((cwe) => Number(cwe.replace('CWE-', '')));
+
+describeConformance({
+  folder: 'snyk',
+  format: 'snyk',
+  view: (finding) => ({
+    severity: SEVERITY_WORD[finding.severity ?? 'unknown'],
+    component_name: finding.packageName ?? null,
+    component_version: finding.packageVersion ?? null,
+    vuln_id_from_tool: finding.ruleId,
+    // DefectDojo lists the CVE identifiers of a Snyk issue.
+    vulnerability_ids: (finding.aliases ?? []).filter((id) => id.startsWith('CVE-')),
+    cwe: cweNumbers(finding)[0] ?? null,
+    cwes: cweNumbers(finding),
+    cvssv3: finding.cvssVector ?? null,
+    epss_score: finding.epss?.score ?? null,
+    epss_percentile: finding.epss?.percentile ?? null,
+  }),
+  counts: {
+    'snykcontainer_issue_epss.json': {
+      findings: 13,
+      reason:
+        'DefectDojo reads only the image\'s own issue; we also emit the 12 issues of the application Snyk found inside the image ("applications")',
+    },
+  },
+  unsupported: {
+    title: "DefectDojo composes '<dependency path root>: <title>'; ours is '<Snyk title> in <package>@<version>'",
+    tags: "DefectDojo's target_file tag; the manifest is our location",
+    severity_justification: "DefectDojo's composed text; the CVSS score is our cvssScore",
+    mitigation:
+      "DefectDojo's composed upgrade advice; the fixed versions are our fixedVersions, the upgrade path stays in raw",
+    file_path:
+      'DefectDojo writes the dependency path there; our location is the manifest, the dependency path stays in raw',
+  },
+});
+
+async function parse(source: Source): Promise<ParsedRecord[]> {
+  const records: ParsedRecord[] = [];
+  for await (const record of format.parse(source)) records.push(record);
+  return records;
+}
+
+const findings = (records: ParsedRecord[]) => records.flatMap((r) => (r.type === 'finding' ? [r.value] : []));
+const own = (name: string) => path.join(OWN_FIXTURES, 'snyk', name);
+const json = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+describe('snyk: own fixtures', () => {
+  it('maps one project: CVE/GHSA aliases, CWE, EPSS, and an issue ignored by policy as suppressed', async () => {
+    const file = own('npm-project-with-ignore.json');
+    const raw = json(file);
+    const records = await parse(fileSource(file));
+    expect(records.map((r) => [r.type, r.pointer])).toEqual([
+      ['finding', '/vulnerabilities/0'],
+      ['finding', '/vulnerabilities/1'],
+      ['finding', '/filtered/ignore/0'],
+    ]);
+    const [commandInjection, redos, ignored] = findings(records);
+    expect(commandInjection).toEqual({
+      sourceTool: 'snyk',
+      format: 'snyk',
+      kind: 'package',
+      ruleId: 'SNYK-JS-LODASH-1040724',
+      aliases: ['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm'],
+      packageName: 'lodash',
+      ecosystem: 'npm',
+      packageVersion: '4.17.11',
+      fixedVersions: ['4.17.21'],
+      location: 'package-lock.json',
+      severity: 'high',
+      cvssScore: 7.2,
+      cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H/E:P/RL:U/RC:C',
+      cwes: ['CWE-78'],
+      title: 'Command Injection in lodash@4.17.11',
+      description: raw.vulnerabilities[0].description,
+      assetHint: [{ kind: 'name', value: 'shop-web' }],
+      suppression: null,
+      epss: { score: 0.01156, percentile: 0.88241 },
+      raw: raw.vulnerabilities[0],
+    });
+    expect(redos).toMatchObject({
+      ruleId: 'SNYK-JS-LODASH-1018905',
+      aliases: ['CVE-2020-28500'],
+      severity: 'medium',
+      epss: null,
+      raw: raw.vulnerabilities[1],
+    });
+    expect(ignored).toMatchObject({
+      ruleId: 'SNYK-JS-MINIMIST-559764',
+      aliases: ['CVE-2020-7598', 'GHSA-vh95-rmgr-6w4m'],
+      packageName: 'minimist',
+      packageVersion: '1.2.0',
+      fixedVersions: ['0.2.1', '1.2.3'],
+      suppression: {
+        state: 'suppressed',
+        justification: 'ignored in Snyk policy',
+        detail: 'Only used by the build tooling, never at runtime until 2024-12-31T00:00:00.000Z',
+      },
+      raw: raw.filtered.ignore[0],
+    });
+  });
+
+  it('keeps each --all-projects project apart by name and manifest', async () => {
+    const file = own('all-projects.json');
+    const records = await parse(fileSource(file));
+    expect(records.map((r) => [r.type, r.pointer])).toEqual([['finding', '/0/vulnerabilities/0']]);
+    expect(findings(records)[0]).toMatchObject({
+      ruleId: 'SNYK-PYTHON-DJANGO-2940618',
+      aliases: ['CVE-2022-34265'],
+      packageName: 'django',
+      ecosystem: 'PyPI',
+      packageVersion: '4.0.5',
+      fixedVersions: ['3.2.14', '4.0.6'],
+      location: 'backoffice/requirements.txt',
+      severity: 'critical',
+      cwes: ['CWE-89'],
+      title: 'SQL Injection in django@4.0.5',
+      assetHint: [{ kind: 'name', value: 'backoffice' }],
+      raw: json(file)[0].vulnerabilities[0],
+    });
+  });
+
+  it('names the scanned image (name:tag) for the image and for applications found inside it', async () => {
+    const file = own('container-image.json');
+    const [os, app] = findings(await parse(fileSource(file)));
+    expect(os).toMatchObject({
+      ruleId: 'SNYK-DEBIAN11-GCC10-5901313',
+      aliases: ['CVE-2023-4039'],
+      packageName: 'gcc-10',
+      ecosystem: 'Debian',
+      packageVersion: '10.2.1-6',
+      fixedVersions: [],
+      location: null,
+      severity: 'low',
+      cvssScore: 4.8,
+      title: 'CVE-2023-4039 in gcc-10@10.2.1-6',
+      assetHint: [{ kind: 'image', value: 'acme/shop-api:1.4.2' }],
+    });
+    expect(app).toMatchObject({
+      ruleId: 'SNYK-JS-LODASH-1040724',
+      ecosystem: 'npm',
+      location: '/app/package.json',
+      assetHint: [{ kind: 'image', value: 'acme/shop-api:1.4.2' }],
+    });
+  });
+
+  it('turns a failed project of --all-projects into a warning', async () => {
+    const projects = [json(own('npm-project-with-ignore.json')), json(own('cli-error.json'))];
+    const records = await parse(textSource('all.json', JSON.stringify(projects)));
+    expect(records[0]).toEqual({
+      type: 'warning',
+      pointer: '/1/error',
+      message: `Snyk could not test this project: ${projects[1].error}`,
+    });
+    expect(findings(records)).toHaveLength(3);
+  });
+});
+
+describe('snyk: bad input', () => {
+  const valid = fs.readFileSync(own('npm-project-with-ignore.json'), 'utf8');
+  const issue = json(own('npm-project-with-ignore.json')).vulnerabilities[0];
+  const project = (vulnerabilities: unknown[]) => JSON.stringify({ vulnerabilities, ok: false, projectName: 'p' });
+
+  it.each([
+    ['invalid JSON', '{"vulnerabilities": [ {,} ]}', /^bad\.json \(snyk\) at byte \d+: invalid JSON/],
+    [
+      'a truncated file',
+      valid.slice(0, valid.length / 2),
+      /^bad\.json \(snyk\) at byte \d+: the JSON document is truncated/,
+    ],
+    ['an empty file', '', /^bad\.json \(snyk\): the file is empty; expected a Snyk test report/],
+    [
+      'a Snyk CLI error instead of results',
+      fs.readFileSync(own('cli-error.json'), 'utf8'),
+      /^bad\.json \(snyk\) at \/error: Snyk reported an error instead of results: Could not detect supported target files/,
+    ],
+    [
+      'JSON that is not a Snyk report',
+      '{"matches": []}',
+      /^bad\.json \(snyk\) at \/ok: expected a Snyk test report with "ok" and "vulnerabilities"/,
+    ],
+    [
+      'an issue without id',
+      project([{ ...issue, id: undefined }]),
+      /^bad\.json \(snyk\) at \/vulnerabilities\/0\/id: expected "id" to be a string \(it is missing\)/,
+    ],
+    [
+      'a cvssScore that is not a number',
+      project([{ ...issue, cvssScore: 'high' }]),
+      /^bad\.json \(snyk\) at \/vulnerabilities\/0\/cvssScore: expected "cvssScore" to be a number/,
+    ],
+    [
+      'a projectName that is not a string',
+      JSON.stringify({ vulnerabilities: [], ok: true, projectName: 7 }),
+      /^bad\.json \(snyk\) at \/projectName: expected "projectName" to be a string/,
+    ],
+  ])('rejects %s with an IngestError naming the file and pointer', async (_case, text, message) => {
+    const attempt = parse(textSource('bad.json', text));
+    await expect(attempt).rejects.toBeInstanceOf(IngestError);
+    await expect(attempt).rejects.toThrow(message);
+  });
+});
+
+/** Every sample that is not Snyk: other tools' reports, OSV advisories, CVE records, feeds. */
+function otherSamples(): string[] {
+  const scanners = path.join(SHARED_FIXTURES, 'scanners');
+  const dirs = [
+    ...fs
+      .readdirSync(scanners)
+      .filter((tool) => tool !== 'snyk')
+      .map((tool) => path.join(scanners, tool)),
+    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
+    path.join(SHARED_FIXTURES, 'cve'),
+    path.join(SHARED_FIXTURES, 'feeds'),
+  ];
+  return dirs.flatMap((dir) =>
+    fs
+      .readdirSync(dir)
+      .filter((file) => !file.endsWith('.expect.json'))
+      .map((file) => path.join(dir, file)),
+  );
+}
+
+function head(file: string): string {
+  return fs
+    .readFileSync(file)
+    .subarray(0, 64 * 1024)
+    .toString('utf8');
+}
+
+describe('snyk: detection', () => {
+  it('scores our own reports as Snyk (the CLI error output has no results and is not claimed)', () => {
+    for (const file of ['npm-project-with-ignore.json', 'all-projects.json', 'container-image.json']) {
+      expect(format.detect(head(own(file)), file), file).toBe(0.95);
+    }
+    expect(format.detect(head(own('cli-error.json')), 'cli-error.json')).toBe(0);
+  });
+
+  it('scores the generic shape lower and refuses CycloneDX that carries Snyk ids', () => {
+    const generic = '{"vulnerabilities": [{"id": "X-1", "upgradePath": [], "isUpgradable": false}]}';
+    expect(format.detect(generic, 'r.json')).toBe(0.7);
+    const cyclonedx = '{"bomFormat": "CycloneDX", "vulnerabilities": [{"id": "SNYK-JS-LODASH-1040724"}]}';
+    expect(format.detect(cyclonedx, 'bom.json')).toBe(0);
+  });
+
+  it.skipIf(!hasSharedFixtures)('scores every shared Snyk sample above zero', () => {
+    const dir = path.join(SHARED_FIXTURES, 'scanners', 'snyk');
+    for (const file of fs.readdirSync(dir).filter((f) => !f.endsWith('.expect.json'))) {
+      expect(format.detect(head(path.join(dir, file)), file), file).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it.skipIf(!hasSharedFixtures)('returns 0 for every other tool, advisory and feed sample', () => {
+    const claimed = otherSamples().filter((file) => format.detect(head(file), path.basename(file)) > 0);
+    expect(claimed).toEqual([]);
+  });
+});
