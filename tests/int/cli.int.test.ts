@@ -32,7 +32,11 @@ describe('mobilize CLI', () => {
   it('db migrate then doctor --json on the embedded database', async () => {
     const migrate = await mobilize(['db', 'migrate', '--json']);
     expect(migrate.code).toBe(0);
-    expect(JSON.parse(migrate.stdout)).toMatchObject({ ok: true, database: 'embedded', applied: ['0001_init.sql'] });
+    const migrations = fs
+      .readdirSync(path.resolve('src/db/migrations'))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    expect(JSON.parse(migrate.stdout)).toMatchObject({ ok: true, database: 'embedded', applied: migrations });
 
     const doctor = await mobilize(['doctor', '--json']);
     expect(doctor.code).toBe(0);

@@ -104,7 +104,12 @@ describe.each(databaseBackends())('prioritization on $name', (backend) => {
   it('a KEV-listed, internet-facing, uncovered exposure on a crown jewel is Act with a 7-day SLA', async () => {
     const summary = await prioritizeExposures(db, policy);
     expect(summary.exposures).toBe(2);
-    expect(await log4shell()).toMatchObject({ ssvc_decision: 'Act', coverage: 'none', sla_days: 7, owner: 'carol@example.com' });
+    expect(await log4shell()).toMatchObject({
+      ssvc_decision: 'Act',
+      coverage: 'none',
+      sla_days: 7,
+      owner: 'carol@example.com',
+    });
   });
 
   it('explains the decision factor by factor', async () => {
@@ -115,7 +120,7 @@ describe.each(databaseBackends())('prioritization on $name', (backend) => {
         ['Exploitation', 'active'],
         ['Automatable', 'yes'],
         ['Technical Impact', 'total'],
-        ['Mission & Well-being', 'high'],
+        ['Mission and Well-Being Impact', 'high'],
       ]),
     );
     expect(text).toContain('Decision: Act');
@@ -187,11 +192,21 @@ describe.each(databaseBackends())('prioritization on $name', (backend) => {
 
   it('serves GET /v1/exposures and GET /v1/exposures/:id', async () => {
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    const app: App = await buildApp({ config, db, logger: createLogger(config), version: 't', formats: await loadFormats(), policy });
+    const app: App = await buildApp({
+      config,
+      db,
+      logger: createLogger(config),
+      version: 't',
+      formats: await loadFormats(),
+      policy,
+    });
     try {
       const list = await app.inject({ method: 'GET', url: '/v1/exposures?kev=true&decision=Act' });
       expect(list.statusCode).toBe(200);
-      expect(list.json()).toMatchObject({ total: 1, items: [{ assetId: 'payments-api', kev: true, ssvcDecision: 'Act' }] });
+      expect(list.json()).toMatchObject({
+        total: 1,
+        items: [{ assetId: 'payments-api', kev: true, ssvcDecision: 'Act' }],
+      });
       const id = list.json().items[0].id;
       const detail = await app.inject({ method: 'GET', url: `/v1/exposures/${id}` });
       expect(detail.statusCode).toBe(200);

@@ -21,7 +21,14 @@ function canonical(value: unknown): string {
 }
 
 function entryHash(prevHash: string, at: string, entry: AuditEntry): string {
-  const body = canonical({ at, actor: entry.actor, action: entry.action, subjectType: entry.subjectType, subjectId: entry.subjectId, data: entry.data });
+  const body = canonical({
+    at,
+    actor: entry.actor,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    data: entry.data,
+  });
   return crypto.createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 
@@ -38,7 +45,16 @@ export async function appendAudit(tx: Queryable, entries: AuditEntry[]): Promise
   const at = new Date().toISOString();
   for (const entry of entries) {
     const hash = entryHash(prev, at, entry);
-    rows.push([at, entry.actor, entry.action, entry.subjectType, entry.subjectId, JSON.stringify(entry.data), prev, hash]);
+    rows.push([
+      at,
+      entry.actor,
+      entry.action,
+      entry.subjectType,
+      entry.subjectId,
+      JSON.stringify(entry.data),
+      prev,
+      hash,
+    ]);
     prev = hash;
   }
   const columns = rows[0]!.map((_, i) => rows.map((r) => r[i]));
@@ -75,10 +91,20 @@ export async function verifyAuditLog(db: Queryable): Promise<AuditVerification> 
       data: row.data,
     });
     if (row.prev_hash !== prev) {
-      return { ok: false, entries: result.rows.length, firstBrokenSeq: Number(row.seq), reason: 'prev_hash does not match the previous entry' };
+      return {
+        ok: false,
+        entries: result.rows.length,
+        firstBrokenSeq: Number(row.seq),
+        reason: 'prev_hash does not match the previous entry',
+      };
     }
     if (row.hash !== expected) {
-      return { ok: false, entries: result.rows.length, firstBrokenSeq: Number(row.seq), reason: 'hash does not match the entry content' };
+      return {
+        ok: false,
+        entries: result.rows.length,
+        firstBrokenSeq: Number(row.seq),
+        reason: 'hash does not match the entry content',
+      };
     }
     prev = row.hash;
   }

@@ -57,7 +57,9 @@ function where(query: ExposureQuery): { sql: string; params: unknown[] } {
   if (query.assetId) clauses.push(`e.asset_id = ${bind(query.assetId)}`);
   if (query.vulnerabilityId) {
     const id = bind(query.vulnerabilityId);
-    clauses.push(`(e.vulnerability_id = ${id} OR e.advisory_id IN (SELECT advisory_id FROM advisory_aliases WHERE alias = ${id}))`);
+    clauses.push(
+      `(e.vulnerability_id = ${id} OR e.advisory_id IN (SELECT advisory_id FROM advisory_aliases WHERE alias = ${id}))`,
+    );
   }
   if (query.component) clauses.push(`e.component ILIKE ${bind(`%${query.component.replace(/[\\%_]/g, '\\$&')}%`)}`);
   if (query.minEpss !== undefined) clauses.push(`coalesce(adv.epss_score, s.score) >= ${bind(query.minEpss)}`);
@@ -73,7 +75,10 @@ const FROM = `FROM exposures e
   LEFT JOIN epss_scores s ON s.cve_id = e.vulnerability_id`;
 
 /** Lists exposures with typed filters, sorted (by risk by default) and paginated, plus the total. */
-export async function listExposures(db: Queryable, query: ExposureQuery): Promise<{ total: number; rows: ExposureListRow[] }> {
+export async function listExposures(
+  db: Queryable,
+  query: ExposureQuery,
+): Promise<{ total: number; rows: ExposureListRow[] }> {
   const { sql, params } = where(query);
   const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${sql}`, params);
   const result = await db.query<ExposureListRow>(

@@ -49,7 +49,15 @@ export type ExposureRow = {
 const SEVERITY_RANK = `CASE %s WHEN 'critical' THEN 5 WHEN 'high' THEN 4 WHEN 'medium' THEN 3
   WHEN 'low' THEN 2 WHEN 'info' THEN 1 ELSE 0 END`;
 
-const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+/**
+ * One JSON document for a whole batch (read back with jsonb_to_recordset): much cheaper to
+ * send and parse than one array parameter per column. PostgreSQL text and jsonb cannot hold
+ * U+0000, which some scanners emit (e.g. in package versions), so it is dropped here.
+ */
+function toJsonParameter(rows: unknown[]): string {
+  const text = JSON.stringify(rows);
+  return text.includes('\\u0000') ? text.replace(/(?<!\\)\\u0000/g, '') : text;
+}
 
 /** Existing findings among these fingerprints, with their content hash and state. */
 export async function existingFindings(
@@ -64,33 +72,28 @@ export async function existingFindings(
 }
 
 /**
- * Creates missing exposures and refreshes the ones seen again, in one statement per batch
+ * Creates missing exposures and refreshes the ones seen again; returns correlation key -> id, in one statement per batch
  * (unnest of column arrays: one parameter per column, any number of rows). The highest
  * severity any scanner reported wins.
  */
-export async function upsertExposures(tx: Queryable, rows: ExposureRow[]): Promise<void> {
-  if (!rows.length) return;
-  await tx.query(
+export async function upsertExposures(tx: Queryable, rows: ExposureRow[]): Promise<Map<string, string>> {
+  if (!rows.length) return new Map();
+  const result = await tx.query<{ id: string; correlation_key: string }>(
     `INSERT INTO exposures (id, correlation_key, asset_id, vulnerability_id, kind, component, ecosystem, title, severity)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::text[], $9::text[])
+     SELECT id, "correlationKey", "assetId", "vulnerabilityId", kind, component, ecosystem, title, severity
+       FROM jsonb_to_recordset($1::jsonb) AS t(id text, "correlationKey" text, "assetId" text, "vulnerabilityId" text,
+            kind text, component text, ecosystem text, title text, severity text)
      ON CONFLICT (correlation_key) DO UPDATE SET
        last_seen_at = now(),
        updated_at = now(),
        severity = CASE WHEN ${SEVERITY_RANK.replace('%s', 'excluded.severity')} > ${SEVERITY_RANK.replace('%s', 'exposures.severity')}
-                       THEN excluded.severity ELSE exposures.severity END`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.correlationKey),
-      rows.map((r) => r.assetId),
-      rows.map((r) => r.vulnerabilityId),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.component),
-      rows.map((r) => r.ecosystem),
-      rows.map((r) => r.title),
-      rows.map((r) => r.severity),
-    ],
+                       THEN excluded.severity ELSE exposures.severity END
+     RETURNING id, correlation_key`,
+    [toJsonParameter(rows)],
   );
+  // An exposure keeps its first id even when its key changes (an asset reclassified), so
+  // callers use the returned id, not one derived from the key.
+  return new Map(result.rows.map((r) => [r.correlation_key, r.id]));
 }
 
 /** Inserts new findings and refreshes re-seen ones; a re-seen fixed finding is open again. */
@@ -101,19 +104,16 @@ export async function upsertFindings(tx: Queryable, rows: FindingRow[]): Promise
                            aliases, kind, package_name, ecosystem, package_version, fixed_versions, purl, resource,
                            location, line, severity, cvss_score, cvss_vector, cwes, title, description, scope, state,
                            suppression, raw, content_hash)
-     SELECT fingerprint, exposure_id, asset_id, report_id, source_tool, source_version, format, rule_id,
-            ARRAY(SELECT jsonb_array_elements_text(aliases)), kind, package_name, ecosystem, package_version,
-            ARRAY(SELECT jsonb_array_elements_text(fixed_versions)), purl, resource, location, line, severity,
-            cvss_score, cvss_vector, ARRAY(SELECT jsonb_array_elements_text(cwes)), title, description, scope, state,
-            suppression, raw, content_hash
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::jsonb[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[],
-                   $16::text[], $17::text[], $18::int[], $19::text[], $20::numeric[], $21::text[], $22::jsonb[],
-                   $23::text[], $24::text[], $25::text[], $26::text[], $27::jsonb[], $28::jsonb[], $29::text[])
-         AS t(fingerprint, exposure_id, asset_id, report_id, source_tool, source_version, format, rule_id, aliases,
-              kind, package_name, ecosystem, package_version, fixed_versions, purl, resource, location, line,
-              severity, cvss_score, cvss_vector, cwes, title, description, scope, state, suppression, raw,
-              content_hash)
+     SELECT fingerprint, "exposureId", "assetId", "reportId", "sourceTool", "sourceVersion", format, "ruleId",
+            ARRAY(SELECT jsonb_array_elements_text(aliases)), kind, "packageName", ecosystem, "packageVersion",
+            ARRAY(SELECT jsonb_array_elements_text("fixedVersions")), purl, resource, location, line, severity,
+            "cvssScore", "cvssVector", ARRAY(SELECT jsonb_array_elements_text(cwes)), title, description, scope, state,
+            suppression, raw, "contentHash"
+       FROM jsonb_to_recordset($1::jsonb) AS t(fingerprint text, "exposureId" text, "assetId" text, "reportId" bigint,
+            "sourceTool" text, "sourceVersion" text, format text, "ruleId" text, aliases jsonb, kind text,
+            "packageName" text, ecosystem text, "packageVersion" text, "fixedVersions" jsonb, purl text, resource text,
+            location text, line int, severity text, "cvssScore" numeric, "cvssVector" text, cwes jsonb, title text,
+            description text, scope text, state text, suppression jsonb, raw jsonb, "contentHash" text)
      ON CONFLICT (fingerprint) DO UPDATE SET
        exposure_id = excluded.exposure_id,
        asset_id = excluded.asset_id,
@@ -134,37 +134,7 @@ export async function upsertFindings(tx: Queryable, rows: FindingRow[]): Promise
        content_hash = excluded.content_hash,
        last_seen_at = now(),
        fixed_at = NULL`,
-    [
-      rows.map((r) => r.fingerprint),
-      rows.map((r) => r.exposureId),
-      rows.map((r) => r.assetId),
-      rows.map((r) => r.reportId),
-      rows.map((r) => r.sourceTool),
-      rows.map((r) => r.sourceVersion),
-      rows.map((r) => r.format),
-      rows.map((r) => r.ruleId),
-      rows.map((r) => JSON.stringify(r.aliases)),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.packageName),
-      rows.map((r) => r.ecosystem),
-      rows.map((r) => r.packageVersion),
-      rows.map((r) => JSON.stringify(r.fixedVersions)),
-      rows.map((r) => r.purl),
-      rows.map((r) => r.resource),
-      rows.map((r) => r.location),
-      rows.map((r) => r.line),
-      rows.map((r) => r.severity),
-      rows.map((r) => r.cvssScore),
-      rows.map((r) => r.cvssVector),
-      rows.map((r) => JSON.stringify(r.cwes)),
-      rows.map((r) => r.title),
-      rows.map((r) => r.description),
-      rows.map((r) => r.scope),
-      rows.map((r) => r.state),
-      rows.map((r) => json(r.suppression)),
-      rows.map((r) => JSON.stringify(r.raw ?? null)),
-      rows.map((r) => r.contentHash),
-    ],
+    [toJsonParameter(rows)],
   );
 }
 

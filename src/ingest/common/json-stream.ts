@@ -79,6 +79,11 @@ export async function readJson(source: Source, format: string, maxBytes = 64 * 1
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new IngestError({ format, file: source.name, message: `invalid JSON (${(error as Error).message})`, cause: error });
+    throw new IngestError({
+      format,
+      file: source.name,
+      message: `invalid JSON (${(error as Error).message})`,
+      cause: error,
+    });
   }
 }

@@ -127,7 +127,10 @@ export function parsePurl(purl: unknown): { ecosystem: string | null; name: stri
 export function normalizeVulnId(id: string): string {
   const trimmed = id.trim();
   if (/^(cve|ghsa)-/i.test(trimmed)) {
-    return trimmed.toUpperCase().replace(/^GHSA-/, 'GHSA-').replace(/^(GHSA-)(.*)$/, (_m, p, r) => p + r.toLowerCase());
+    return trimmed
+      .toUpperCase()
+      .replace(/^GHSA-/, 'GHSA-')
+      .replace(/^(GHSA-)(.*)$/, (_m, p, r) => p + r.toLowerCase());
   }
   return trimmed;
 }

@@ -266,10 +266,9 @@ class InputIngestion {
         finding.ruleId,
       );
       const key = correlationKey(assetId, finding, vulnerabilityId);
-      const exposureId = exposureIdFor(key);
       if (!exposures.has(key)) {
         exposures.set(key, {
-          id: exposureId,
+          id: exposureIdFor(key),
           correlationKey: key,
           assetId,
           vulnerabilityId,
@@ -283,7 +282,7 @@ class InputIngestion {
       const fingerprint = fingerprintOf(whereOf(finding, this.options.assetId), finding);
       rows.set(fingerprint, {
         fingerprint,
-        exposureId,
+        exposureId: key, // replaced by the stored exposure id below
         assetId,
         reportId: this.reportId,
         sourceTool: finding.sourceTool,
@@ -323,9 +322,10 @@ class InputIngestion {
       if (row.state === 'suppressed') this.summary.suppressed += 1;
     }
     this.summary.findings += batch.length;
-    await upsertExposures(this.tx, [...exposures.values()]);
+    const ids = await upsertExposures(this.tx, [...exposures.values()]);
+    for (const row of rows.values()) row.exposureId = ids.get(row.exposureId)!;
     await upsertFindings(this.tx, [...rows.values()]);
-    for (const exposure of exposures.values()) this.touchedExposures.add(exposure.id);
+    for (const id of ids.values()) this.touchedExposures.add(id);
   }
 
   private async flushAdvisories(): Promise<void> {

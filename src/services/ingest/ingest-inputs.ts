@@ -30,20 +30,23 @@ export async function ingestInputs(
   const results: FileResult[] = [];
   const planned: { input: ResolvedInput; format: IngestFormat }[] = [];
   try {
-    try {
-      for await (const input of resolveInputs(inputs, options.limits)) {
-        try {
-          const format = options.format
-            ? registry.get(options.format)
-            : registry.detect(input.head, path.basename(input.name));
-          planned.push({ input, format });
-        } catch (error) {
-          input.cleanup?.();
-          results.push(failure(input.name, error));
+    // Each named input on its own: a missing file or a failed download is one failure, not all.
+    for (const name of inputs) {
+      try {
+        for await (const input of resolveInputs([name], options.limits)) {
+          try {
+            const format = options.format
+              ? registry.get(options.format)
+              : registry.detect(input.head, path.basename(input.name));
+            planned.push({ input, format });
+          } catch (error) {
+            input.cleanup?.();
+            results.push(failure(input.name, error));
+          }
         }
+      } catch (error) {
+        results.push(failure(name, error));
       }
-    } catch (error) {
-      results.push(failure(inputs.join(' '), error));
     }
     planned.sort((a, b) => ORDER[a.format.kind] - ORDER[b.format.kind]);
     for (const { input, format } of planned) {

@@ -21,7 +21,14 @@ function chunked(name: string, text: string, size = 7): Source {
 }
 
 describe('streamJson', () => {
-  const doc = JSON.stringify({ Version: 2, Results: [{ T: 'a', V: [1, 2] }, { T: 'b~/c', V: [] }], Tail: 'x' });
+  const doc = JSON.stringify({
+    Version: 2,
+    Results: [
+      { T: 'a', V: [1, 2] },
+      { T: 'b~/c', V: [] },
+    ],
+    Tail: 'x',
+  });
 
   it('emits the values at the requested paths with their JSON pointers, in document order', async () => {
     const matches = await collect(chunked('r.json', doc), ['$.Version', '$.Results.*', '$.Tail']);
@@ -40,7 +47,11 @@ describe('streamJson', () => {
 
   it.each([
     ['invalid JSON', '{"Results": [ {"a": 1,, } ]}', /bad\.json \(test\) at byte \d+: invalid JSON/],
-    ['a truncated document', '{"Results": [ {"a": 1}, {"b"', /bad\.json \(test\) at byte \d+: the JSON document is truncated/],
+    [
+      'a truncated document',
+      '{"Results": [ {"a": 1}, {"b"',
+      /bad\.json \(test\) at byte \d+: the JSON document is truncated/,
+    ],
     ['an empty file', '', /bad\.json \(test\) at byte 0: the file is empty/],
   ])('names the file and byte offset for %s', async (_case, text, message) => {
     const attempt = collect(textSource('bad.json', text), ['$.Results.*']);

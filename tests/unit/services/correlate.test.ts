@@ -35,9 +35,13 @@ describe('canonicalVulnerabilityId', () => {
 describe('keys', () => {
   it('one exposure per asset, vulnerability and package, whatever the tool and version', () => {
     const grype = { ...lodash, sourceTool: 'grype', ruleId: 'GHSA-35jh-r3h4-6jhm', packageVersion: '4.17.19' };
-    expect(correlationKey('shop-web', grype, 'CVE-2021-23337')).toBe(correlationKey('shop-web', lodash, 'CVE-2021-23337'));
+    expect(correlationKey('shop-web', grype, 'CVE-2021-23337')).toBe(
+      correlationKey('shop-web', lodash, 'CVE-2021-23337'),
+    );
     expect(correlationKey('shop-web', lodash, 'CVE-2021-23337')).toBe('shop-web|package|CVE-2021-23337|npm/lodash');
-    expect(correlationKey('other', lodash, 'CVE-2021-23337')).not.toBe(correlationKey('shop-web', lodash, 'CVE-2021-23337'));
+    expect(correlationKey('other', lodash, 'CVE-2021-23337')).not.toBe(
+      correlationKey('shop-web', lodash, 'CVE-2021-23337'),
+    );
   });
 
   it('fingerprints are stable per tool and report location, and differ across tools', () => {
