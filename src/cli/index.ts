@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { verifyAuditLog } from '../db/repositories/audit-log.ts';
+import { loadFormats } from '../ingest/registry.ts';
 import { createRuntime, startServer } from '../main.ts';
 import { VERSION } from '../version.ts';
 import { formatDoctor, runDoctor } from './doctor.ts';
@@ -106,6 +107,17 @@ export function buildCli(): Command {
           if (results.some((r) => 'error' in r)) process.exitCode = 1;
         },
       ),
+    );
+
+  program
+    .command('formats')
+    .description('list the input formats ingest understands')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json) => {
+        const formats = (await loadFormats()).formats.map(({ name, kind, title }) => ({ name, kind, title }));
+        createOutput(json).result(formats, () => formats.map((f) => `${f.name.padEnd(13)} ${f.kind.padEnd(10)} ${f.title}`).join('\n'));
+      }),
     );
 
   registerPrioritizationCommands(program, action as never);

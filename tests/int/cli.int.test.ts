@@ -77,6 +77,57 @@ describe('mobilize CLI', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, code: 'CONFIG_INVALID' });
   });
 
+  it('formats lists every input format', async () => {
+    const result = await mobilize(['formats', '--json']);
+    expect(result.code).toBe(0);
+    const names = JSON.parse(result.stdout).map((f: { name: string }) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['trivy', 'grype', 'sarif', 'cyclonedx', 'osv', 'kev', 'epss', 'inventory']));
+  });
+
+  it('ingest, prioritize, exposures list and explain work end to end', async () => {
+    const fixtures = path.resolve('tests/fixtures');
+    const estate = path.join(home, 'estate.json');
+    fs.writeFileSync(
+      estate,
+      JSON.stringify({
+        assets: [
+          {
+            id: 'payments-api',
+            name: 'Payments API',
+            kind: 'container_image',
+            environment: 'production',
+            criticality: 'crown_jewel',
+            internetExposure: 'internet',
+            dataSensitivity: 'restricted',
+            team: 'payments',
+            identifiers: [{ kind: 'image', value: 'registry.example.com/payments/api:3.2.0' }],
+          },
+        ],
+      }),
+    );
+    const ingest = await mobilize([
+      'ingest',
+      estate,
+      path.join(fixtures, 'pipeline/kev.json'),
+      path.join(fixtures, 'prioritize/trivy-payments.json'),
+      '--json',
+    ]);
+    expect(ingest.code).toBe(0);
+    const prioritize = await mobilize(['prioritize', '--json']);
+    expect(JSON.parse(prioritize.stdout)).toMatchObject({ exposures: 1, decisions: { Act: 1 } });
+    const list = await mobilize(['exposures', 'list', '--kev', '--decision', 'Act', '--json']);
+    const { rows } = JSON.parse(list.stdout);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ vulnerabilityId: 'CVE-2021-44228', team: 'payments', kev: true });
+    const explain = await mobilize(['exposures', 'explain', rows[0].id]);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toContain('Decision: Act');
+    expect(explain.stdout).toMatch(/Exploitation: active/);
+    const bad = await mobilize(['exposures', 'list', '--decision', 'Urgent']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^mobilize: --decision: /);
+  });
+
   it('serve prints the URLs and answers /healthz', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [BIN, 'serve', '--json'], {
