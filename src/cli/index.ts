@@ -116,7 +116,9 @@ export function buildCli(): Command {
     .action(
       action(async (json) => {
         const formats = (await loadFormats()).formats.map(({ name, kind, title }) => ({ name, kind, title }));
-        createOutput(json).result(formats, () => formats.map((f) => `${f.name.padEnd(13)} ${f.kind.padEnd(10)} ${f.title}`).join('\n'));
+        createOutput(json).result(formats, () =>
+          formats.map((f) => `${f.name.padEnd(13)} ${f.kind.padEnd(10)} ${f.title}`).join('\n'),
+        );
       }),
     );
 

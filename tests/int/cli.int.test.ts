@@ -81,7 +81,9 @@ describe('mobilize CLI', () => {
     const result = await mobilize(['formats', '--json']);
     expect(result.code).toBe(0);
     const names = JSON.parse(result.stdout).map((f: { name: string }) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['trivy', 'grype', 'sarif', 'cyclonedx', 'osv', 'kev', 'epss', 'inventory']));
+    expect(names).toEqual(
+      expect.arrayContaining(['trivy', 'grype', 'sarif', 'cyclonedx', 'osv', 'kev', 'epss', 'inventory']),
+    );
   });
 
   it('ingest, prioritize, exposures list and explain work end to end', async () => {

@@ -1,4 +1,3 @@
 -- Ingest bookkeeping: a content hash tells "updated" from "unchanged" on re-import.
 ALTER TABLE findings ADD COLUMN content_hash text;
-CREATE INDEX findings_report_idx ON findings (report_id);
 CREATE INDEX exposures_vulnerability_idx ON exposures (vulnerability_id);

@@ -59,18 +59,6 @@ function toJsonParameter(rows: unknown[]): string {
   return text.includes('\\u0000') ? text.replace(/(?<!\\)\\u0000/g, '') : text;
 }
 
-/** Existing findings among these fingerprints, with their content hash and state. */
-export async function existingFindings(
-  tx: Queryable,
-  fingerprints: string[],
-): Promise<Map<string, { contentHash: string | null; state: string }>> {
-  const result = await tx.query<{ fingerprint: string; content_hash: string | null; state: string }>(
-    'SELECT fingerprint, content_hash, state FROM findings WHERE fingerprint = ANY($1::text[])',
-    [fingerprints],
-  );
-  return new Map(result.rows.map((r) => [r.fingerprint, { contentHash: r.content_hash, state: r.state }]));
-}
-
 /**
  * Creates missing exposures and refreshes the ones seen again; returns correlation key -> id, in one statement per batch
  * (unnest of column arrays: one parameter per column, any number of rows). The highest
@@ -81,7 +69,7 @@ export async function upsertExposures(tx: Queryable, rows: ExposureRow[]): Promi
   const result = await tx.query<{ id: string; correlation_key: string }>(
     `INSERT INTO exposures (id, correlation_key, asset_id, vulnerability_id, kind, component, ecosystem, title, severity)
      SELECT id, "correlationKey", "assetId", "vulnerabilityId", kind, component, ecosystem, title, severity
-       FROM jsonb_to_recordset($1::jsonb) AS t(id text, "correlationKey" text, "assetId" text, "vulnerabilityId" text,
+       FROM json_to_recordset($1::json) AS t(id text, "correlationKey" text, "assetId" text, "vulnerabilityId" text,
             kind text, component text, ecosystem text, title text, severity text)
      ON CONFLICT (correlation_key) DO UPDATE SET
        last_seen_at = now(),
@@ -96,24 +84,36 @@ export async function upsertExposures(tx: Queryable, rows: ExposureRow[]): Promi
   return new Map(result.rows.map((r) => [r.correlation_key, r.id]));
 }
 
-/** Inserts new findings and refreshes re-seen ones; a re-seen fixed finding is open again. */
-export async function upsertFindings(tx: Queryable, rows: FindingRow[]): Promise<void> {
-  if (!rows.length) return;
-  await tx.query(
-    `INSERT INTO findings (fingerprint, exposure_id, asset_id, report_id, source_tool, source_version, format, rule_id,
+/**
+ * Inserts new findings and refreshes re-seen ones (a re-seen fixed finding is open again), and
+ * in the same round trip says how many were new, updated (a fact or the state changed) or
+ * unchanged: the `old` CTE reads the rows as they were before this statement.
+ */
+export async function upsertFindings(
+  tx: Queryable,
+  rows: FindingRow[],
+): Promise<{ new: number; updated: number; unchanged: number }> {
+  if (!rows.length) return { new: 0, updated: 0, unchanged: 0 };
+  const result = await tx.query<{ new: number; updated: number; unchanged: number }>(
+    `WITH input AS (
+       SELECT * FROM json_to_recordset($1::json) AS t(fingerprint text, "exposureId" text, "assetId" text,
+            "reportId" bigint, "sourceTool" text, "sourceVersion" text, format text, "ruleId" text, aliases text[],
+            kind text, "packageName" text, ecosystem text, "packageVersion" text, "fixedVersions" text[], purl text,
+            resource text, location text, line int, severity text, "cvssScore" numeric, "cvssVector" text,
+            cwes text[], title text, description text, scope text, state text, suppression jsonb, raw jsonb,
+            "contentHash" text)),
+     old AS (
+       SELECT f.fingerprint, f.content_hash, f.state FROM findings f JOIN input i ON i.fingerprint = f.fingerprint),
+     upserted AS (
+     INSERT INTO findings (fingerprint, exposure_id, asset_id, report_id, source_tool, source_version, format, rule_id,
                            aliases, kind, package_name, ecosystem, package_version, fixed_versions, purl, resource,
                            location, line, severity, cvss_score, cvss_vector, cwes, title, description, scope, state,
                            suppression, raw, content_hash)
      SELECT fingerprint, "exposureId", "assetId", "reportId", "sourceTool", "sourceVersion", format, "ruleId",
-            ARRAY(SELECT jsonb_array_elements_text(aliases)), kind, "packageName", ecosystem, "packageVersion",
-            ARRAY(SELECT jsonb_array_elements_text("fixedVersions")), purl, resource, location, line, severity,
-            "cvssScore", "cvssVector", ARRAY(SELECT jsonb_array_elements_text(cwes)), title, description, scope, state,
+            aliases, kind, "packageName", ecosystem, "packageVersion", "fixedVersions", purl, resource, location, line,
+            severity, "cvssScore", "cvssVector", cwes, title, description, scope, state,
             suppression, raw, "contentHash"
-       FROM jsonb_to_recordset($1::jsonb) AS t(fingerprint text, "exposureId" text, "assetId" text, "reportId" bigint,
-            "sourceTool" text, "sourceVersion" text, format text, "ruleId" text, aliases jsonb, kind text,
-            "packageName" text, ecosystem text, "packageVersion" text, "fixedVersions" jsonb, purl text, resource text,
-            location text, line int, severity text, "cvssScore" numeric, "cvssVector" text, cwes jsonb, title text,
-            description text, scope text, state text, suppression jsonb, raw jsonb, "contentHash" text)
+       FROM input
      ON CONFLICT (fingerprint) DO UPDATE SET
        exposure_id = excluded.exposure_id,
        asset_id = excluded.asset_id,
@@ -133,9 +133,16 @@ export async function upsertFindings(tx: Queryable, rows: FindingRow[]): Promise
        raw = excluded.raw,
        content_hash = excluded.content_hash,
        last_seen_at = now(),
-       fixed_at = NULL`,
+       fixed_at = NULL
+     RETURNING 1)
+     SELECT count(*) FILTER (WHERE o.fingerprint IS NULL)::int AS new,
+            count(*) FILTER (WHERE o.fingerprint IS NOT NULL
+                               AND (o.content_hash IS DISTINCT FROM i."contentHash" OR o.state <> i.state))::int AS updated,
+            count(*) FILTER (WHERE o.content_hash = i."contentHash" AND o.state = i.state)::int AS unchanged
+       FROM input i LEFT JOIN old o ON o.fingerprint = i.fingerprint`,
     [toJsonParameter(rows)],
   );
+  return result.rows[0]!;
 }
 
 /**

@@ -1,7 +1,7 @@
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { detectAsff } from './detect.ts';
 import { mapAsffFinding } from './map-finding.ts';
-import { parseRecord } from './parse-record.ts';
 import { readAsffRecords } from './read-records.ts';
 import { recordStateOf } from './record-state.ts';
 import { AsffFindingSchema } from './schema.ts';

@@ -1,7 +1,7 @@
 import { IngestError } from '../../domain/errors.ts';
+import { requireJsonRoot } from '../common/json-root.ts';
 import { readJson, streamJson } from '../common/json-stream.ts';
 import type { Source } from '../format.ts';
-import { jsonRootChar } from './json-root.ts';
 
 /** One ASFF finding as it sits in the file, with its JSON pointer. */
 export type AsffRecord = { pointer: string; value: unknown };
@@ -16,16 +16,11 @@ const SHAPES =
  * for `$.*` on a wrapper object would make the parser keep the whole findings array.
  */
 export async function* readAsffRecords(source: Source, format: string): AsyncGenerator<AsffRecord> {
-  const fail = (message: string): never => {
-    throw new IngestError({ format, file: source.name, pointer: '', message });
-  };
-  const root = await jsonRootChar(source);
-  if (root === undefined) fail(`the file is empty; expected ${SHAPES}`);
+  const root = await requireJsonRoot(source, format, ['[', '{'], SHAPES);
   if (root === '[') {
     for await (const { pointer, value } of streamJson(source, format, ['$.*'])) yield { pointer, value };
     return;
   }
-  if (root !== '{') fail(`expected ${SHAPES}; the document starts with "${root}"`);
 
   let streamed = 0;
   let singleFinding = false;
@@ -44,5 +39,7 @@ export async function* readAsffRecords(source: Source, format: string): AsyncGen
     yield { pointer: '', value: document };
     return;
   }
-  if (!Array.isArray(document.Findings ?? document.findings)) fail(`expected ${SHAPES}`);
+  if (!Array.isArray(document.Findings ?? document.findings)) {
+    throw new IngestError({ format, file: source.name, pointer: '', message: `expected ${SHAPES}` });
+  }
 }

@@ -1,65 +1,72 @@
-import { JSONParser } from '@streamparser/json';
 import { IngestError } from '../../domain/errors.ts';
 import type { Source } from '../format.ts';
+import { compilePattern, JsonSplitError, JsonSplitter, type Segment } from './json-splitter.ts';
 
 /** A value found at one of the requested paths, with its JSON pointer in the document. */
 export type JsonMatch = { path: string; pointer: string; value: unknown };
 
-type StackEntry = { key?: string | number };
-
-function escapePointer(key: string | number): string {
+/** One JSON pointer reference token (RFC 6901: `~` -> `~0`, `/` -> `~1`). */
+export function escapePointer(key: PropertyKey): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /**
- * Streams the values at `paths` (e.g. `$.Results.*`, `$.SchemaVersion`) out of a JSON document
- * without holding the whole document: only the matched values live in memory, one chunk's
- * worth at a time. Invalid or truncated JSON becomes an IngestError naming the byte offset.
+ * Streams the values at `paths` (e.g. `$.Results.*`, `$.SchemaVersion`; `*` matches any key or
+ * index) out of a JSON document without holding the whole document: only the matched values
+ * live in memory, one record at a time (see json-splitter.ts). A value requested together with
+ * deeper paths inside it is emitted after those. Invalid or truncated JSON becomes an
+ * IngestError naming the byte offset.
  */
 export async function* streamJson(source: Source, format: string, paths: string[]): AsyncGenerator<JsonMatch> {
-  const parser = new JSONParser({ paths, keepStack: false });
+  const splitter = new JsonSplitter(paths.map(compilePattern));
   let queue: JsonMatch[] = [];
   let offset = 0;
-  parser.onValue = ({ value, key, stack }) => {
-    const keys = (stack as StackEntry[]).slice(1).map((entry) => entry.key);
-    if (key !== undefined) keys.push(key);
-    const pointer = keys.length ? `/${keys.map((k) => escapePointer(k as string | number)).join('/')}` : '';
-    queue.push({ path: pointerToPath(keys), pointer, value });
+  const emit = (keys: Segment[], value: unknown) => {
+    queue.push({ path: pathOf(keys), pointer: pointerOf(keys), value });
   };
-  const fail = (message: string, cause?: unknown): never => {
-    throw new IngestError({ format, file: source.name, pointer: `byte ${offset}`, message, cause });
+  const fail = (error: unknown): never => {
+    if (error instanceof JsonSplitError) {
+      throw new IngestError({
+        format,
+        file: source.name,
+        pointer: `byte ${error.offset}`,
+        message: error.truncated ? `the JSON document is truncated (${error.message})` : error.message,
+        cause: error,
+      });
+    }
+    throw new IngestError({
+      format,
+      file: source.name,
+      pointer: `byte ${offset}`,
+      message: `cannot read the input (${(error as Error).message})`,
+      cause: error,
+    });
   };
   try {
     for await (const chunk of source.open()) {
-      try {
-        parser.write(chunk as Uint8Array);
-      } catch (error) {
-        fail(`invalid JSON (${(error as Error).message})`, error);
-      }
-      offset += (chunk as Uint8Array).length;
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      splitter.write(bytes, emit);
+      offset += bytes.length;
       if (queue.length) {
         const ready = queue;
         queue = [];
         yield* ready;
       }
     }
-    if (offset === 0) fail('the file is empty; expected a JSON document');
-    if (!parser.isEnded) {
-      try {
-        parser.end();
-      } catch (error) {
-        fail(`the JSON document is truncated (${(error as Error).message})`, error);
-      }
-    }
+    splitter.end(emit);
   } catch (error) {
     if (error instanceof IngestError) throw error;
-    fail(`cannot read the input (${(error as Error).message})`, error);
+    fail(error);
   }
   yield* queue;
 }
 
-/** `['Results', 3]` -> `$.Results.*`-style matching is done by the parser; this names the match. */
-function pointerToPath(keys: (string | number | undefined)[]): string {
+function pointerOf(keys: Segment[]): string {
+  return keys.length ? `/${keys.map(escapePointer).join('/')}` : '';
+}
+
+/** `['Results', 3, 'Target']` -> `$.Results.*.Target`: array indexes read as `*`. */
+function pathOf(keys: Segment[]): string {
   return `$${keys.map((k) => (typeof k === 'number' ? '.*' : `.${k}`)).join('')}`;
 }
 

@@ -1,8 +1,8 @@
 import { IngestError } from '../../domain/errors.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { detectCve5 } from './detect.ts';
-import { invalidRecord } from './invalid-record.ts';
 import { englishText, mapCve5Record } from './map-record.ts';
 import { Cve5RecordSchema } from './schema.ts';
 
@@ -16,9 +16,7 @@ async function* parseCve5(source: Source): AsyncGenerator<ParsedRecord> {
   let records = 0;
   for await (const { value } of streamJson(source, NAME, ['$'])) {
     records += 1;
-    const parsed = Cve5RecordSchema.safeParse(value);
-    if (!parsed.success) throw invalidRecord({ format: NAME, file: source.name, pointer: '' }, parsed.error);
-    const record = parsed.data;
+    const record = parseRecord(Cve5RecordSchema, value, { format: NAME, file: source.name, pointer: '' });
     if (record.cveMetadata.state === 'REJECTED') {
       const reason = englishText(record.containers.cna.rejectedReasons);
       yield {

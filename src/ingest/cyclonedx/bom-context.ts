@@ -1,9 +1,9 @@
 import type { AssetIdentifier } from '../../domain/asset.ts';
 import { IngestError } from '../../domain/errors.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { Source } from '../format.ts';
 import { FORMAT } from './constants.ts';
-import { parseRecord } from './invalid-record.ts';
 import { type ComponentInput, type Metadata, MetadataSchema, type Tools } from './schema.ts';
 
 /** What a finding needs of a component; the rest of a (possibly huge) component list is dropped. */

@@ -1,9 +1,9 @@
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { readBomContext, resolveRef } from './bom-context.ts';
 import { FORMAT } from './constants.ts';
 import { detectCycloneDx } from './detect.ts';
-import { parseRecord } from './invalid-record.ts';
 import { mapVulnerability } from './map-vulnerability.ts';
 import { VulnerabilitySchema } from './schema.ts';
 

@@ -11,11 +11,17 @@ const SourceSchema = z.looseObject({ name: z.string().nullish(), url: z.string()
 
 /** One tool (1.4: `{vendor, name, version}`; 1.5+: a component or service with `name`). */
 const ToolSchema = z.looseObject({ name: z.string().nullish(), version: z.string().nullish() });
-/** 1.4 lists tools in an array; 1.5+ groups them as `{components, services}`. */
-export const ToolsSchema = z.union([
-  z.array(ToolSchema),
-  z.looseObject({ components: z.array(ToolSchema).optional(), services: z.array(ToolSchema).optional() }),
-]);
+/**
+ * 1.4 lists tools in an array; 1.5+ groups them as `{components, services}`. The error text
+ * completes "expected <field> to be ...", naming both forms the specification allows.
+ */
+export const ToolsSchema = z.union(
+  [
+    z.array(ToolSchema),
+    z.looseObject({ components: z.array(ToolSchema).optional(), services: z.array(ToolSchema).optional() }),
+  ],
+  { error: 'an array of tools (CycloneDX 1.4) or an object with "components" and "services" (1.5+)' },
+);
 export type Tools = z.infer<typeof ToolsSchema>;
 
 export const RatingSchema = z.looseObject({

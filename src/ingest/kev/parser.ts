@@ -1,8 +1,8 @@
 import { IngestError } from '../../domain/errors.ts';
 import { type JsonMatch, streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { detectKev } from './detect.ts';
-import { invalidRecord } from './invalid-record.ts';
 import { mapKevEntry } from './map-entry.ts';
 import { type KevCatalogEntry, KevCatalogEntrySchema } from './schema.ts';
 
@@ -19,9 +19,7 @@ function readEntry(match: JsonMatch, source: Source): KevCatalogEntry {
       message: 'expected "vulnerabilities" to be an array',
     });
   }
-  const parsed = KevCatalogEntrySchema.safeParse(match.value);
-  if (!parsed.success) throw invalidRecord({ format: NAME, file: source.name, pointer: match.pointer }, parsed.error);
-  return parsed.data;
+  return parseRecord(KevCatalogEntrySchema, match.value, { format: NAME, file: source.name, pointer: match.pointer });
 }
 
 /**

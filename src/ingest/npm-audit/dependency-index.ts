@@ -23,34 +23,45 @@ export class DependencyIndex {
 
   /** The direct dependencies through which `name` is installed, nearest first; `name` itself if direct. */
   directDependents(name: string): string[] {
-    const found: string[] = [];
-    const seen = new Set<string>();
-    const queue = [name];
-    while (queue.length) {
-      const current = queue.shift()!;
-      if (seen.has(current)) continue;
-      seen.add(current);
-      const entry = this.#entries.get(current);
-      if (!entry) continue;
-      if (entry.isDirect) found.push(current);
-      queue.push(...entry.effects);
-    }
-    return found;
+    return this.#walk(
+      [name],
+      new Set(),
+      (entry) => entry.effects,
+      (entry) => entry.isDirect,
+    );
   }
 
   /** The packages with advisories that `name` depends on, following `via` names to the leaves. */
   advisoryPackagesBelow(name: string): string[] {
+    const below = this.#entries.get(name)?.viaNames ?? [];
+    return this.#walk(
+      below,
+      new Set([name]),
+      (entry) => entry.viaNames,
+      (entry) => entry.hasAdvisory,
+    );
+  }
+
+  /**
+   * Breadth-first from `start` along `next`, visiting each package once (never those already in
+   * `seen`), so cycles in the report end; returns the visited packages `keep` accepts, nearest first.
+   */
+  #walk(
+    start: string[],
+    seen: Set<string>,
+    next: (entry: EntrySummary) => string[],
+    keep: (entry: EntrySummary) => boolean,
+  ): string[] {
     const found: string[] = [];
-    const seen = new Set<string>([name]);
-    const queue = [...(this.#entries.get(name)?.viaNames ?? [])];
+    const queue = [...start];
     while (queue.length) {
       const current = queue.shift()!;
       if (seen.has(current)) continue;
       seen.add(current);
       const entry = this.#entries.get(current);
       if (!entry) continue;
-      if (entry.hasAdvisory) found.push(current);
-      queue.push(...entry.viaNames);
+      if (keep(entry)) found.push(current);
+      queue.push(...next(entry));
     }
     return found;
   }

@@ -1,9 +1,9 @@
 import { IngestError } from '../../domain/errors.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { DependencyIndex } from './dependency-index.ts';
 import { detectNpmAudit } from './detect.ts';
-import { parseRecord } from './invalid-record.ts';
 import { mapAdvisoryEntry } from './map-advisory-entry.ts';
 import { mapLegacyAdvisory } from './map-legacy-advisory.ts';
 import { FORMAT } from './npm-package.ts';

@@ -25,20 +25,24 @@ export const NpmAdvisoryViaSchema = z.looseObject({
 });
 export type NpmAdvisoryVia = z.infer<typeof NpmAdvisoryViaSchema>;
 
-const FixAvailableSchema = z.union([
-  z.boolean(),
-  z.looseObject({ name: z.string().min(1), version: z.string().min(1), isSemVerMajor: z.boolean().optional() }),
-]);
+const FixAvailableSchema = z.union(
+  [
+    z.boolean(),
+    z.looseObject({ name: z.string().min(1), version: z.string().min(1), isSemVerMajor: z.boolean().optional() }),
+  ],
+  { error: 'a boolean or an object with the fix\'s "name" and "version"' },
+);
 
 /**
  * npm 7+: one entry of the `vulnerabilities` map, keyed by package name. `via` mixes advisory
  * objects (the package itself is vulnerable) with package names (it depends on one that is).
+ * Union error texts complete "expected <field> to be ...".
  */
 export const NpmVulnerabilityEntrySchema = z.looseObject({
   name: z.string().min(1).optional(),
   severity: z.string().nullish(),
   isDirect: z.boolean().optional(),
-  via: z.array(z.union([z.string().min(1), NpmAdvisoryViaSchema])),
+  via: z.array(z.union([z.string().min(1), NpmAdvisoryViaSchema], { error: 'a package name or an advisory object' })),
   effects: z.array(z.string()).optional(),
   range: z.string().nullish(),
   nodes: z.array(z.string()).optional(),

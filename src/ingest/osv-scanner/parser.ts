@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import { IngestError } from '../../domain/errors.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { detectOsvScanner } from './detect.ts';
 import { packageRecords, type RawPackageEntry } from './group-findings.ts';
-import { invalidRecord } from './invalid-input.ts';
 import { type OsvPackageEntry, OsvPackageEntrySchema, type OsvSource, OsvSourceSchema } from './schema.ts';
 
 const NAME = 'osv-scanner';
@@ -19,9 +19,7 @@ function resultIndexOf(pointer: string): number {
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, source: Source, pointer: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidRecord({ format: NAME, file: source.name, pointer, input: value }, parsed.error);
-  return parsed.data;
+  return parseRecord(schema, value, { format: NAME, file: source.name, pointer });
 }
 
 /** Every result's `source`, for the rare report whose `source` follows its `packages`. */

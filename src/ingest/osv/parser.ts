@@ -1,8 +1,8 @@
 import { IngestError } from '../../domain/errors.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { detectOsv } from './detect.ts';
-import { invalidRecord } from './invalid-record.ts';
 import { mapOsvRecord } from './map-record.ts';
 import { firstSignificantChar, isZip, peekBytes } from './peek.ts';
 import { OsvRecordSchema } from './schema.ts';
@@ -15,9 +15,8 @@ const NAME = 'osv';
  * archive); `address` is the record's pointer for the pipeline (the entry name inside an archive).
  */
 function toAdvisory(value: unknown, where: { file: string; pointer: string }, address = where.pointer): ParsedRecord {
-  const parsed = OsvRecordSchema.safeParse(value);
-  if (!parsed.success) throw invalidRecord({ format: NAME, ...where }, parsed.error);
-  return { type: 'advisory', pointer: address, value: mapOsvRecord(parsed.data, NAME) };
+  const record = parseRecord(OsvRecordSchema, value, { format: NAME, ...where });
+  return { type: 'advisory', pointer: address, value: mapOsvRecord(record, NAME) };
 }
 
 /** A file holding one record (`{...}`) or an array of records (`[{...}, ...]`), streamed either way. */

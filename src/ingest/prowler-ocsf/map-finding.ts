@@ -1,14 +1,9 @@
-import type { z } from 'zod';
 import type { AssetIdentifier } from '../../domain/asset.ts';
 import type { Severity } from '../../domain/common.ts';
-import type { FindingSchema, Suppression } from '../../domain/finding.ts';
+import type { Suppression } from '../../domain/finding.ts';
 import { normalizeSeverity, unique } from '../common/normalize.ts';
+import type { FindingOutcome } from '../common/outcome.ts';
 import type { OcsfResource, ProwlerOcsfFinding } from './schema.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
-
-/** A finding, or the reason a record is deliberately not one (emitted as a warning). */
-export type RecordOutcome = { finding: FindingInput } | { skip: string };
 
 /** OCSF severity_id, for reports whose `severity` caption is missing or unusual. */
 const SEVERITY_BY_ID: Record<number, Severity> = {
@@ -80,7 +75,7 @@ function suppressionOf(record: ProwlerOcsfFinding): Suppression | null {
  * resource into a suppressed exposure instead of a resolved one; a full-scan ingest
  * (`--full-scan --scope <account>`) closes FAIL findings that have since passed.
  */
-export function mapProwlerOcsfFinding(record: ProwlerOcsfFinding, raw: unknown, format: string): RecordOutcome {
+export function mapProwlerOcsfFinding(record: ProwlerOcsfFinding, raw: unknown, format: string): FindingOutcome {
   const ruleId = record.metadata.event_code;
   const status = record.status_code.trim().toUpperCase();
   const resources = record.resources ?? [];

@@ -1,13 +1,8 @@
-import type { z } from 'zod';
 import type { AssetIdentifier } from '../../domain/asset.ts';
-import type { FindingSchema, Suppression } from '../../domain/finding.ts';
+import type { Suppression } from '../../domain/finding.ts';
 import { normalizeSeverity, unique } from '../common/normalize.ts';
+import type { FindingOutcome } from '../common/outcome.ts';
 import type { ProwlerV3Result } from './schema.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
-
-/** A finding, or the reason a record is deliberately not one (emitted as a warning). */
-export type ResultOutcome = { finding: FindingInput } | { skip: string };
 
 function present(value: string | null | undefined): string | null {
   const trimmed = value?.trim();
@@ -49,7 +44,7 @@ function suppressionOf(status: string, result: ProwlerV3Result): Suppression | n
  * cloud findings; PASS and INFO are skipped with a warning for the reasons given for the OCSF
  * format: a passed check is not an exposure, and a full-scan ingest closes FAILs that passed.
  */
-export function mapProwlerV3Result(result: ProwlerV3Result, raw: unknown, format: string): ResultOutcome {
+export function mapProwlerV3Result(result: ProwlerV3Result, raw: unknown, format: string): FindingOutcome {
   const status = result.Status.trim().toUpperCase();
   const resource = present(result.ResourceArn) ?? present(result.ResourceId);
   if (status === 'PASS' || status === 'INFO') {

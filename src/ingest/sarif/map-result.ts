@@ -1,6 +1,5 @@
-import type { z } from 'zod';
 import { IngestError } from '../../domain/errors.ts';
-import type { FindingSchema } from '../../domain/finding.ts';
+import type { FindingOutcome } from '../common/outcome.ts';
 import { kindOf, vulnIdIn } from './classify.ts';
 import { descriptionText, renderMessage, shortTitle } from './message.ts';
 import { type PackageFacts, packageFactsOf } from './package-facts.ts';
@@ -10,11 +9,6 @@ import type { RunContext } from './run-context.ts';
 import type { SarifResult, SarifRule } from './schema.ts';
 import { securitySeverityOf, severityOf } from './severity.ts';
 import { suppressionOf } from './suppression.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
-
-/** A finding, or the reason a result is deliberately not one. */
-export type ResultOutcome = { finding: FindingInput } | { skip: string };
 
 type Where = { format: string; file: string; pointer: string };
 
@@ -95,7 +89,7 @@ function packageFields(facts: PackageFacts | null) {
  * since the baseline) are skipped with a reason; suppressed results are kept and marked.
  * `raw` is the result exactly as it was in the file.
  */
-export function mapResult(result: SarifResult, raw: unknown, context: RunContext, where: Where): ResultOutcome {
+export function mapResult(result: SarifResult, raw: unknown, context: RunContext, where: Where): FindingOutcome {
   if (result.kind && NOT_A_PROBLEM.has(result.kind.toLowerCase())) {
     return { skip: `result kind "${result.kind}" records no problem; not a finding` };
   }

@@ -1,8 +1,9 @@
 import { IngestError } from '../../domain/errors.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { outcomeRecord } from '../common/outcome.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { detectSarif } from './detect.ts';
-import { invalidRecord } from './invalid-input.ts';
 import { mapResult } from './map-result.ts';
 import { collectRunContexts, pointerIndexes, type SarifLogContext } from './run-context.ts';
 import { SarifResultSchema } from './schema.ts';
@@ -48,13 +49,8 @@ async function* parseSarif(source: Source): AsyncGenerator<ParsedRecord> {
         message: 'expected "tool" with a "driver" naming the producer of this run',
       });
     }
-    const parsed = SarifResultSchema.safeParse(value);
-    if (!parsed.success) {
-      throw invalidRecord({ format: NAME, file: source.name, pointer, input: value }, parsed.error);
-    }
-    const outcome = mapResult(parsed.data, value, context, { format: NAME, file: source.name, pointer });
-    if ('skip' in outcome) yield { type: 'warning', pointer, message: outcome.skip };
-    else yield { type: 'finding', pointer, value: outcome.finding };
+    const result = parseRecord(SarifResultSchema, value, { format: NAME, file: source.name, pointer });
+    yield outcomeRecord(pointer, mapResult(result, value, context, { format: NAME, file: source.name, pointer }));
   }
 }
 

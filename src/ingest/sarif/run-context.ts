@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import type { AssetIdentifier } from '../../domain/asset.ts';
 import { IngestError } from '../../domain/errors.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { Source } from '../format.ts';
-import { invalidRecord } from './invalid-input.ts';
 import {
   SarifArtifactSchema,
   type SarifMessage,
@@ -120,11 +120,8 @@ export async function collectRunContexts(source: Source, format: string): Promis
     }
     return run;
   };
-  const parse = <T>(schema: z.ZodType<T>, value: unknown, pointer: string): T => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw invalidRecord({ format, file: source.name, pointer, input: value }, parsed.error);
-    return parsed.data;
-  };
+  const parse = <T>(schema: z.ZodType<T>, value: unknown, pointer: string): T =>
+    parseRecord(schema, value, { format, file: source.name, pointer });
 
   let version: unknown;
   for await (const { path, pointer, value } of streamJson(source, format, CONTEXT_PATHS)) {

@@ -1,10 +1,10 @@
 import { IngestError } from '../../domain/errors.ts';
+import { requireJsonRoot } from '../common/json-root.ts';
 import { streamJson } from '../common/json-stream.ts';
+import { parseRecord } from '../common/record-error.ts';
 import type { IngestFormat, ParsedRecord, Source } from '../format.ts';
 import { detectSnyk } from './detect.ts';
-import { jsonRootChar } from './json-root.ts';
 import { mapSnykIssue } from './map-issue.ts';
-import { parseRecord } from './parse-record.ts';
 import { collectProjects, projectPaths, type SnykProject } from './project-context.ts';
 import { projectFacts } from './project-facts.ts';
 import { SnykIssueSchema } from './schema.ts';
@@ -14,20 +14,6 @@ const NAME = 'snyk';
 
 /** `/0/vulnerabilities/3` -> project `/0`, list `vulnerabilities`. */
 const ISSUE_POINTER = /^(.*)\/(vulnerabilities|filtered\/ignore|filtered\/patch)\/\d+$/;
-
-async function rootOf(source: Source): Promise<'{' | '['> {
-  const root = await jsonRootChar(source);
-  if (root === '{' || root === '[') return root;
-  throw new IngestError({
-    format: NAME,
-    file: source.name,
-    pointer: '',
-    message:
-      root === undefined
-        ? 'the file is empty; expected a Snyk test report (JSON)'
-        : `expected a Snyk test report (a project object or an array of projects); the document starts with "${root}"`,
-  });
-}
 
 /** A report that is one Snyk error (`{"ok": false, "error": ...}`) has no results to ingest. */
 function* projectErrors(projects: Map<string, SnykProject>, source: Source): Generator<ParsedRecord> {
@@ -55,7 +41,12 @@ function* projectErrors(projects: Map<string, SnykProject>, source: Source): Gen
  * ignores (kept as suppressed). One finding per issue and dependency path, as Snyk lists them.
  */
 async function* parseSnyk(source: Source): AsyncGenerator<ParsedRecord> {
-  const root = await rootOf(source);
+  const root = await requireJsonRoot(
+    source,
+    NAME,
+    ['{', '['],
+    'a Snyk test report (a project object or an array of projects)',
+  );
   const prefixes = projectPaths(root);
   const projects = await collectProjects(source, NAME, prefixes);
   if (root === '{' && !projects.has('')) {

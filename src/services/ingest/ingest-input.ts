@@ -12,7 +12,6 @@ import {
   aliasesOf,
   closeUnseenFindings,
   type ExposureRow,
-  existingFindings,
   type FindingRow,
   linkExposuresToAdvisories,
   refreshExposureStates,
@@ -112,6 +111,7 @@ class InputIngestion {
   private readonly touchedExposures = new Set<string>();
   private readonly touchedAdvisories: string[] = [];
   private sourceTool: string | undefined;
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(tx: Queryable, format: IngestFormat, input: ResolvedInput, options: IngestOptions) {
     this.tx = tx;
@@ -181,12 +181,14 @@ class InputIngestion {
           if (this.epss.length >= INTEL_BATCH) await this.flushIntel();
           break;
         case 'asset': {
+          await this.drain();
           const absorbed = await upsertAsset(this.tx, this.validate(AssetSchema, record.value, record.pointer));
           this.summary.assets += 1;
           if (absorbed.length) this.warn(`${record.pointer}: took over unclassified asset(s) ${absorbed.join(', ')}`);
           break;
         }
         case 'control':
+          await this.drain();
           await upsertControl(this.tx, this.validate(ControlSchema, record.value, record.pointer));
           this.summary.controls += 1;
           break;
@@ -196,6 +198,7 @@ class InputIngestion {
       }
     }
     await this.flushFindings();
+    await this.drain();
     await this.flushAdvisories();
     await this.flushIntel();
     await this.finish();
@@ -251,6 +254,7 @@ class InputIngestion {
 
   private async flushFindings(): Promise<void> {
     if (!this.findings.length) return;
+    await this.drain();
     const batch = this.findings;
     this.findings = [];
     await this.canonicalIds(batch.map((b) => b.finding));
@@ -313,23 +317,34 @@ class InputIngestion {
       });
     }
 
-    const existing = await existingFindings(this.tx, [...rows.keys()]);
-    for (const row of rows.values()) {
-      const before = existing.get(row.fingerprint);
-      if (!before) this.summary.new += 1;
-      else if (before.contentHash === row.contentHash && before.state === row.state) this.summary.unchanged += 1;
-      else this.summary.updated += 1;
-      if (row.state === 'suppressed') this.summary.suppressed += 1;
-    }
+    for (const row of rows.values()) if (row.state === 'suppressed') this.summary.suppressed += 1;
     this.summary.findings += batch.length;
-    const ids = await upsertExposures(this.tx, [...exposures.values()]);
-    for (const row of rows.values()) row.exposureId = ids.get(row.exposureId)!;
-    await upsertFindings(this.tx, [...rows.values()]);
+    // The write runs while the parser reads the next batch (the database works on the other
+    // core); every later query first waits for it, so an error surfaces before anything else runs.
+    this.pending = this.writeFindings([...exposures.values()], [...rows.values()]);
+    this.pending.catch(() => undefined);
+  }
+
+  private async writeFindings(exposures: ExposureRow[], rows: FindingRow[]): Promise<void> {
+    const ids = await upsertExposures(this.tx, exposures);
+    for (const row of rows) row.exposureId = ids.get(row.exposureId)!;
+    const counts = await upsertFindings(this.tx, rows);
+    this.summary.new += counts.new;
+    this.summary.updated += counts.updated;
+    this.summary.unchanged += counts.unchanged;
     for (const id of ids.values()) this.touchedExposures.add(id);
+  }
+
+  /** Waits for the batch being written; rethrows its error. */
+  private async drain(): Promise<void> {
+    const pending = this.pending;
+    this.pending = Promise.resolve();
+    await pending;
   }
 
   private async flushAdvisories(): Promise<void> {
     if (!this.advisories.length) return;
+    await this.drain();
     await upsertAdvisories(this.tx, this.advisories);
     this.touchedAdvisories.push(...this.advisories.map((a) => a.id));
     this.summary.advisories += this.advisories.length;
@@ -337,6 +352,7 @@ class InputIngestion {
   }
 
   private async flushIntel(): Promise<void> {
+    await this.drain();
     await upsertKevEntries(this.tx, this.kev);
     await upsertEpssScores(this.tx, this.epss);
     this.summary.kev += this.kev.length;

@@ -301,7 +301,7 @@ describe('asff: bad input', () => {
     [
       'a finding with no resource',
       JSON.stringify([{ ...finding, Resources: [] }]),
-      /^bad\.json \(asff\) at \/0\/Resources: expected "Resources" to list at least 1 item\(s\)/,
+      /^bad\.json \(asff\) at \/0\/Resources: expected "Resources" to have at least 1 item\(s\)/,
     ],
     [
       'a vulnerability without Id',

@@ -211,7 +211,9 @@ describe('cve5: bad input', () => {
     delete record.cveMetadata.cveId;
     const error = await ingestError(textSource('no-id.json', JSON.stringify(record)));
     expect(error.pointer).toBe('/cveMetadata/cveId');
-    expect(error.message).toBe('no-id.json (cve5) at /cveMetadata/cveId: expected "cveMetadata.cveId" to be a string');
+    expect(error.message).toBe(
+      'no-id.json (cve5) at /cveMetadata/cveId: expected "cveMetadata.cveId" to be a string (it is missing)',
+    );
   });
 
   it('rejects a record of another data type or version', async () => {

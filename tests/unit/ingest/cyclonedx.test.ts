@@ -358,13 +358,22 @@ describe('cyclonedx: bad input', () => {
   it('names the pointer of a vulnerability without "id"', async () => {
     const error = await ingestError(JSON.stringify(bomWith([{ id: 'CVE-2021-44228' }, { source: { name: 'nvd' } }])));
     expect(error.pointer).toBe('/vulnerabilities/1/id');
-    expect(error.message).toBe('bom.json (cyclonedx) at /vulnerabilities/1/id: expected "id" to be a string');
+    expect(error.message).toBe(
+      'bom.json (cyclonedx) at /vulnerabilities/1/id: expected "id" to be a string (it is missing)',
+    );
   });
 
   it('names the pointer of an "affects" item without "ref"', async () => {
     const error = await ingestError(JSON.stringify(bomWith([{ id: 'CVE-2021-44228', affects: [{ versions: [] }] }])));
     expect(error.message).toBe(
-      'bom.json (cyclonedx) at /vulnerabilities/0/affects/0/ref: expected "affects[0].ref" to be a string',
+      'bom.json (cyclonedx) at /vulnerabilities/0/affects/0/ref: expected "affects[0].ref" to be a string (it is missing)',
+    );
+  });
+
+  it('names both forms of "tools" when a vulnerability has neither', async () => {
+    const error = await ingestError(JSON.stringify(bomWith([{ id: 'CVE-2021-44228', tools: 'trivy' }])));
+    expect(error.message).toBe(
+      'bom.json (cyclonedx) at /vulnerabilities/0/tools: expected "tools" to be an array of tools (CycloneDX 1.4) or an object with "components" and "services" (1.5+)',
     );
   });
 

@@ -40,6 +40,35 @@ describe('streamJson', () => {
     ]);
   });
 
+  it('emits deeper requested values before the value that holds them, and names object members by key', async () => {
+    const text = JSON.stringify([{ name: 'p', applications: [{ a: 1 }, { a: 2 }] }]);
+    const matches = await collect(chunked('s.json', text, 5), ['$.*', '$.*.applications.*']);
+    expect(matches.map((m) => [m.path, m.pointer])).toEqual([
+      ['$.*.applications.*', '/0/applications/0'],
+      ['$.*.applications.*', '/0/applications/1'],
+      ['$.*', '/0'],
+    ]);
+    const members = await collect(textSource('m.json', '{"vulnerabilities":{"lodash":{"x":1},"a/b":2}}'), [
+      '$.vulnerabilities.*',
+    ]);
+    expect(members.map((m) => [m.path, m.pointer, m.value])).toEqual([
+      ['$.vulnerabilities.lodash', '/vulnerabilities/lodash', { x: 1 }],
+      ['$.vulnerabilities.a/b', '/vulnerabilities/a~1b', 2],
+    ]);
+  });
+
+  it('handles strings with escaped quotes and brackets across chunk boundaries', async () => {
+    const text = JSON.stringify({ Results: [{ T: 'a "quoted" ] } [ {', k: '\\' }, { 'odd"key': [1, { z: '}' }] }] });
+    const matches = await collect(chunked('e.json', text, 3), ['$.Results.*']);
+    expect(matches.map((m) => m.value)).toEqual(JSON.parse(text).Results);
+  });
+
+  it('still notices corrupt JSON in a part it skips', async () => {
+    await expect(
+      collect(textSource('c.json', '{"Metadata": {"a": tru}, "Results": []}'), ['$.Results.*']),
+    ).rejects.toThrow(/c\.json \(test\) at byte 13: invalid JSON/);
+  });
+
   it('streams the elements of a top-level array', async () => {
     const matches = await collect(textSource('a.json', '[{"a":1},{"b":2}]'), ['$.*']);
     expect(matches.map((m) => m.pointer)).toEqual(['/0', '/1']);

@@ -162,7 +162,9 @@ describe('kev: bad input', () => {
     delete document.vulnerabilities[1].cveID;
     const error = await ingestError(textSource('kev.json', JSON.stringify(document)));
     expect(error.pointer).toBe('/vulnerabilities/1/cveID');
-    expect(error.message).toBe('kev.json (kev) at /vulnerabilities/1/cveID: expected "cveID" to be a string');
+    expect(error.message).toBe(
+      'kev.json (kev) at /vulnerabilities/1/cveID: expected "cveID" to be a string (it is missing)',
+    );
   });
 
   it('rejects a malformed date', async () => {

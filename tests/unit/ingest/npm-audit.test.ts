@@ -340,7 +340,9 @@ describe('npm-audit: bad input', () => {
     const report = { auditReportVersion: 2, vulnerabilities: { debug: { name: 'debug', severity: 'high' } } };
     const error = await ingestError(JSON.stringify(report));
     expect(error.pointer).toBe('/vulnerabilities/debug/via');
-    expect(error.message).toBe('audit.json (npm-audit) at /vulnerabilities/debug/via: expected "via" to be an array');
+    expect(error.message).toBe(
+      'audit.json (npm-audit) at /vulnerabilities/debug/via: expected "via" to be an array (it is missing)',
+    );
   });
 
   it('names the field of a malformed advisory inside "via"', async () => {
@@ -349,6 +351,14 @@ describe('npm-audit: bad input', () => {
     const error = await ingestError(JSON.stringify(report));
     expect(error.message).toBe(
       'audit.json (npm-audit) at /vulnerabilities/debug/via/0/cwe: expected "via[0].cwe" to be an array',
+    );
+  });
+
+  it('says what a "via" item may be when it is neither a name nor an advisory', async () => {
+    const report = { auditReportVersion: 2, vulnerabilities: { debug: { name: 'debug', via: [42] } } };
+    const error = await ingestError(JSON.stringify(report));
+    expect(error.message).toBe(
+      'audit.json (npm-audit) at /vulnerabilities/debug/via/0: expected "via[0]" to be a package name or an advisory object',
     );
   });
 
@@ -364,7 +374,7 @@ describe('npm-audit: bad input', () => {
     const report = { advisories: { 1065: { id: 1065, title: 'Prototype Pollution', findings: [] } }, metadata: {} };
     const error = await ingestError(JSON.stringify(report));
     expect(error.message).toBe(
-      'audit.json (npm-audit) at /advisories/1065/module_name: expected "module_name" to be a string',
+      'audit.json (npm-audit) at /advisories/1065/module_name: expected "module_name" to be a string (it is missing)',
     );
   });
 

@@ -184,7 +184,7 @@ describe('osv: own fixtures', () => {
 
     const invalid = zipSync({ 'GHSA-x.json': strToU8('{"modified": "2024-01-01T00:00:00Z"}') });
     expect((await ingestError(textSource('Go/all.zip', Buffer.from(invalid)))).message).toBe(
-      'Go/all.zip!GHSA-x.json (osv) at /id: expected "id" to be a string',
+      'Go/all.zip!GHSA-x.json (osv) at /id: expected "id" to be a string (it is missing)',
     );
   });
 
@@ -225,7 +225,7 @@ describe('osv: bad input', () => {
   it('rejects a record without an id, pointing at the field', async () => {
     const { id: _id, ...record } = JSON.parse(ownText('requests-proxy-auth-leak.json'));
     expect((await ingestError(textSource('no-id.json', JSON.stringify(record)))).message).toBe(
-      'no-id.json (osv) at /id: expected "id" to be a string',
+      'no-id.json (osv) at /id: expected "id" to be a string (it is missing)',
     );
   });
 

@@ -175,7 +175,7 @@ describe('prowler-ocsf: bad input', () => {
     [
       'an object instead of an array',
       '{"findings": []}',
-      /^bad\.json \(prowler-ocsf\): expected a JSON array of OCSF Detection Findings, found a document starting with "\{"/,
+      /^bad\.json \(prowler-ocsf\): expected a JSON array of OCSF Detection Findings; the document starts with "\{"/,
     ],
     [
       'a record without metadata.event_code',

@@ -107,7 +107,7 @@ describe('prowler-v3: bad input', () => {
     [
       'an object instead of an array',
       '{"CheckID": "x"}',
-      /^bad\.json \(prowler-v3\): expected a JSON array of Prowler check results, found a document starting with "\{"/,
+      /^bad\.json \(prowler-v3\): expected a JSON array of Prowler check results; the document starts with "\{"/,
     ],
     [
       'a result without CheckID',

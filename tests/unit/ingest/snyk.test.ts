@@ -189,7 +189,16 @@ describe('snyk: bad input', () => {
       valid.slice(0, valid.length / 2),
       /^bad\.json \(snyk\) at byte \d+: the JSON document is truncated/,
     ],
-    ['an empty file', '', /^bad\.json \(snyk\): the file is empty; expected a Snyk test report/],
+    [
+      'an empty file',
+      '',
+      /^bad\.json \(snyk\): the file is empty; expected a Snyk test report \(a project object or an array of projects\)$/,
+    ],
+    [
+      'a scalar document',
+      '42',
+      /^bad\.json \(snyk\): expected a Snyk test report \(a project object or an array of projects\); the document starts with "4"$/,
+    ],
     [
       'a Snyk CLI error instead of results',
       fs.readFileSync(own('cli-error.json'), 'utf8'),
