@@ -184,6 +184,17 @@ describe.each(databaseBackends())('ingest pipeline on $name', (backend) => {
     expect(await snapshot(db)).toEqual(before);
   });
 
+  it('a file forced to the wrong format fails with what that format expected, and changes nothing', async () => {
+    const before = await snapshot(db);
+    const results = await ingestInputs(db, await loadFormats(), [fixture('trivy-web.json')], {
+      limits: LIMITS,
+      format: 'grype',
+    });
+    expect(isFailure(results[0]!) && results[0].error).toMatchObject({ code: 'INGEST_INVALID' });
+    expect(isFailure(results[0]!) && results[0].error.message).toMatch(/trivy-web\.json \(grype\).*expected a Grype report/);
+    expect(await snapshot(db)).toEqual(before);
+  });
+
   it('--full-scan without --scope is refused', async () => {
     const results = await ingest(db, ['trivy-web.json'], { fullScan: true });
     expect(isFailure(results[0]!) && results[0].error.message).toMatch(/--full-scan needs --scope/);

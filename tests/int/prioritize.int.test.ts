@@ -190,6 +190,41 @@ describe.each(databaseBackends())('prioritization on $name', (backend) => {
     expect(wikiExposure.rows[0]).toEqual({ team: 'security-triage', triage: true, owner_rule: expect.any(String) });
   });
 
+  it('routes a repository finding to its CODEOWNERS entry when the inventory names a checkout', async () => {
+    // Given a repository asset whose checkout has a CODEOWNERS file
+    const checkout = path.join(dir, 'shop');
+    fs.mkdirSync(path.join(checkout, '.github'), { recursive: true });
+    fs.writeFileSync(
+      path.join(checkout, '.github/CODEOWNERS'),
+      '* @acme/platform\n/services/payments/ @acme/payments-devs alice@example.com\n',
+    );
+    await ingest([
+      write('repo.yaml', {
+        assets: [
+          {
+            id: 'shop-repo',
+            name: 'acme/shop',
+            kind: 'repository',
+            identifiers: [{ kind: 'repository_url', value: 'https://github.com/acme/shop' }],
+            attributes: { checkoutPath: checkout },
+          },
+        ],
+      }),
+      path.join(FIXTURES, 'prioritize/trivy-repository.json'),
+    ]);
+    // When prioritized
+    await prioritizeExposures(db, policy);
+    // Then the last matching CODEOWNERS pattern names the owner and team
+    const row = await db.query<{ owner: string; team: string; owner_rule: string }>(
+      `SELECT owner, team, owner_rule FROM exposures WHERE asset_id = 'shop-repo'`,
+    );
+    expect(row.rows[0]).toEqual({
+      owner: 'alice@example.com',
+      team: '@acme/payments-devs',
+      owner_rule: 'codeowners:/services/payments/',
+    });
+  });
+
   it('serves GET /v1/exposures and GET /v1/exposures/:id', async () => {
     const config = loadConfig({ LOG_LEVEL: 'silent' });
     const app: App = await buildApp({

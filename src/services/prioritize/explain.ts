@@ -4,6 +4,7 @@ import type { Policy } from '../../prioritize/policy.ts';
 import { slaState } from '../../prioritize/sla.ts';
 import { type ExposureToPrioritize, loadControls, loadExposurePage } from './load-context.ts';
 import { type Prioritization, prioritizeOne } from './prioritize.ts';
+import { codeownersLoader } from './repository-codeowners.ts';
 
 export type FindingSummary = {
   fingerprint: string;
@@ -36,7 +37,7 @@ export async function explainExposure(
   const [exposure] = await loadExposurePage(db, { after: '', limit: 1, ids: [id], anyState: true });
   if (!exposure) throw new NotFoundError('exposure', id);
   const controls = await loadControls(db);
-  const prioritization = prioritizeOne(exposure, controls, policy, now);
+  const prioritization = prioritizeOne(exposure, controls, policy, now, codeownersLoader()(exposure.asset));
   const meta = await db.query<{ title: string; advisory_id: string | null }>(
     'SELECT title, advisory_id FROM exposures WHERE id = $1',
     [id],

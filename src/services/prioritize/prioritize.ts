@@ -12,6 +12,7 @@ import { scoreRisk } from '../../prioritize/risk.ts';
 import { slaDueDate } from '../../prioritize/sla.ts';
 import { decideSsvc } from '../../prioritize/ssvc.ts';
 import { type ExposureToPrioritize, loadControls, loadExposurePage } from './load-context.ts';
+import { codeownersLoader } from './repository-codeowners.ts';
 
 /** The full, explainable result for one exposure. */
 export type Prioritization = {
@@ -37,7 +38,6 @@ export type PrioritizeOptions = {
   exposureIds?: string[];
   now?: Date;
   actor?: string;
-  codeowners?: Map<string, CodeownersFile>;
   onProgress?: (done: number) => void;
 };
 
@@ -92,6 +92,7 @@ export async function prioritizeExposures(
   const controls = await loadControls(db);
   const summary: PrioritizeSummary = { exposures: 0, decisions: {}, coverage: {}, triage: 0, changed: 0, seconds: 0 };
   const inScope = new Map<string, Control[]>();
+  const codeownersOf = codeownersLoader();
   let pending: Promise<void> = Promise.resolve();
   let after = '';
   for (;;) {
@@ -105,7 +106,7 @@ export async function prioritizeExposures(
         scoped = controls.filter((control) => isInScope(control, item.asset));
         inScope.set(item.asset.id, scoped);
       }
-      return prioritizeOne(item, scoped, policy, now, options.codeowners?.get(item.asset.id));
+      return prioritizeOne(item, scoped, policy, now, codeownersOf(item.asset));
     });
     const audit: AuditEntry[] = [];
     page.forEach((item, i) => {
