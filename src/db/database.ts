@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 /** Anything that runs a parameterized query: the database itself or an open transaction. */
 export type Queryable = {
@@ -6,6 +9,11 @@ export type Queryable = {
     sql: string,
     params?: readonly unknown[],
   ): Promise<{ rows: Row[]; rowCount: number }>;
+  /**
+   * `COPY <table> FROM STDIN` with rows already in COPY text format: the fastest bulk load.
+   * Only on a PostgreSQL server transaction; PGlite's in-process protocol adapter has no COPY.
+   */
+  copyFrom?(sql: string, text: string): Promise<void>;
 };
 
 /**
@@ -25,6 +33,10 @@ export type Database = Queryable & {
 };
 
 /** Wraps a pg pool into a Database. */
+async function copyText(client: pg.PoolClient, sql: string, text: string): Promise<void> {
+  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+}
+
 export function databaseFromPool(
   pool: pg.Pool,
   kind: Database['kind'],
@@ -47,6 +59,7 @@ export function databaseFromPool(
           const result = await client.query(sql, params as unknown[] | undefined);
           return { rows: result.rows, rowCount: result.rowCount ?? 0 };
         },
+        copyFrom: kind === 'server' ? (sql, text) => copyText(client, sql, text) : undefined,
       };
       try {
         await client.query('BEGIN');

@@ -191,7 +191,9 @@ describe.each(databaseBackends())('ingest pipeline on $name', (backend) => {
       format: 'grype',
     });
     expect(isFailure(results[0]!) && results[0].error).toMatchObject({ code: 'INGEST_INVALID' });
-    expect(isFailure(results[0]!) && results[0].error.message).toMatch(/trivy-web\.json \(grype\).*expected a Grype report/);
+    expect(isFailure(results[0]!) && results[0].error.message).toMatch(
+      /trivy-web\.json \(grype\).*expected a Grype report/,
+    );
     expect(await snapshot(db)).toEqual(before);
   });
 

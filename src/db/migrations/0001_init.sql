@@ -189,7 +189,6 @@ CREATE TABLE exposures (
 CREATE INDEX exposures_state_idx ON exposures (state, risk_score DESC NULLS LAST);
 CREATE INDEX exposures_asset_idx ON exposures (asset_id);
 CREATE INDEX exposures_advisory_idx ON exposures (advisory_id);
-CREATE INDEX exposures_owner_idx ON exposures (owner, state);
 CREATE INDEX exposures_sla_idx ON exposures (sla_due_at) WHERE state IN ('open', 'in_progress', 'awaiting_approval');
 
 CREATE TABLE findings (
@@ -228,8 +227,6 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_exposure_idx ON findings (exposure_id);
 CREATE INDEX findings_scope_idx ON findings (scope, state);
-CREATE INDEX findings_rule_idx ON findings (rule_id);
-CREATE INDEX findings_package_idx ON findings (ecosystem, package_name);
 
 -- Remediation --------------------------------------------------------------------------------
 

@@ -13,5 +13,3 @@ CREATE TABLE exposure_controls (
 );
 CREATE INDEX exposure_controls_control_idx ON exposure_controls (control_id);
 
-CREATE INDEX exposures_decision_idx ON exposures (ssvc_decision, state);
-CREATE INDEX exposures_coverage_idx ON exposures (coverage, state);

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.ts';
+import { type BatchColumn, batchSource } from './batch-input.ts';
 
 /** A finding row as the ingest pipeline writes it. */
 export type FindingRow = {
@@ -50,39 +51,73 @@ const SEVERITY_RANK = `CASE %s WHEN 'critical' THEN 5 WHEN 'high' THEN 4 WHEN 'm
   WHEN 'low' THEN 2 WHEN 'info' THEN 1 ELSE 0 END`;
 
 /**
- * One JSON document for a whole batch (read back with jsonb_to_recordset): much cheaper to
- * send and parse than one array parameter per column. PostgreSQL text and jsonb cannot hold
- * U+0000, which some scanners emit (e.g. in package versions), so it is dropped here.
- */
-function toJsonParameter(rows: unknown[]): string {
-  const text = JSON.stringify(rows);
-  return text.includes('\\u0000') ? text.replace(/(?<!\\)\\u0000/g, '') : text;
-}
-
-/**
  * Creates missing exposures and refreshes the ones seen again; returns correlation key -> id, in one statement per batch
  * (unnest of column arrays: one parameter per column, any number of rows). The highest
  * severity any scanner reported wins.
  */
+const EXPOSURE_COLUMNS: BatchColumn<ExposureRow>[] = [
+  { name: 'id', type: 'text', value: (r) => r.id },
+  { name: 'correlationKey', type: 'text', value: (r) => r.correlationKey },
+  { name: 'assetId', type: 'text', value: (r) => r.assetId },
+  { name: 'vulnerabilityId', type: 'text', value: (r) => r.vulnerabilityId },
+  { name: 'kind', type: 'text', value: (r) => r.kind },
+  { name: 'component', type: 'text', value: (r) => r.component },
+  { name: 'ecosystem', type: 'text', value: (r) => r.ecosystem },
+  { name: 'title', type: 'text', value: (r) => r.title },
+  { name: 'severity', type: 'text', value: (r) => r.severity },
+];
+
 export async function upsertExposures(tx: Queryable, rows: ExposureRow[]): Promise<Map<string, string>> {
   if (!rows.length) return new Map();
+  const input = await batchSource(tx, 'stage_exposures', EXPOSURE_COLUMNS, rows);
   const result = await tx.query<{ id: string; correlation_key: string }>(
     `INSERT INTO exposures (id, correlation_key, asset_id, vulnerability_id, kind, component, ecosystem, title, severity)
      SELECT id, "correlationKey", "assetId", "vulnerabilityId", kind, component, ecosystem, title, severity
-       FROM json_to_recordset($1::json) AS t(id text, "correlationKey" text, "assetId" text, "vulnerabilityId" text,
-            kind text, component text, ecosystem text, title text, severity text)
+       FROM (${input.sql}) t
      ON CONFLICT (correlation_key) DO UPDATE SET
        last_seen_at = now(),
        updated_at = now(),
        severity = CASE WHEN ${SEVERITY_RANK.replace('%s', 'excluded.severity')} > ${SEVERITY_RANK.replace('%s', 'exposures.severity')}
                        THEN excluded.severity ELSE exposures.severity END
      RETURNING id, correlation_key`,
-    [toJsonParameter(rows)],
+    input.params,
   );
   // An exposure keeps its first id even when its key changes (an asset reclassified), so
   // callers use the returned id, not one derived from the key.
   return new Map(result.rows.map((r) => [r.correlation_key, r.id]));
 }
+
+const FINDING_COLUMNS: BatchColumn<FindingRow>[] = [
+  { name: 'fingerprint', type: 'text', value: (r) => r.fingerprint },
+  { name: 'exposureId', type: 'text', value: (r) => r.exposureId },
+  { name: 'assetId', type: 'text', value: (r) => r.assetId },
+  { name: 'reportId', type: 'bigint', value: (r) => r.reportId },
+  { name: 'sourceTool', type: 'text', value: (r) => r.sourceTool },
+  { name: 'sourceVersion', type: 'text', value: (r) => r.sourceVersion },
+  { name: 'format', type: 'text', value: (r) => r.format },
+  { name: 'ruleId', type: 'text', value: (r) => r.ruleId },
+  { name: 'aliases', type: 'text[]', value: (r) => r.aliases },
+  { name: 'kind', type: 'text', value: (r) => r.kind },
+  { name: 'packageName', type: 'text', value: (r) => r.packageName },
+  { name: 'ecosystem', type: 'text', value: (r) => r.ecosystem },
+  { name: 'packageVersion', type: 'text', value: (r) => r.packageVersion },
+  { name: 'fixedVersions', type: 'text[]', value: (r) => r.fixedVersions },
+  { name: 'purl', type: 'text', value: (r) => r.purl },
+  { name: 'resource', type: 'text', value: (r) => r.resource },
+  { name: 'location', type: 'text', value: (r) => r.location },
+  { name: 'line', type: 'int', value: (r) => r.line },
+  { name: 'severity', type: 'text', value: (r) => r.severity },
+  { name: 'cvssScore', type: 'numeric', value: (r) => r.cvssScore },
+  { name: 'cvssVector', type: 'text', value: (r) => r.cvssVector },
+  { name: 'cwes', type: 'text[]', value: (r) => r.cwes },
+  { name: 'title', type: 'text', value: (r) => r.title },
+  { name: 'description', type: 'text', value: (r) => r.description },
+  { name: 'scope', type: 'text', value: (r) => r.scope },
+  { name: 'state', type: 'text', value: (r) => r.state },
+  { name: 'suppression', type: 'jsonb', value: (r) => r.suppression },
+  { name: 'raw', type: 'jsonb', value: (r) => r.raw },
+  { name: 'contentHash', type: 'text', value: (r) => r.contentHash },
+];
 
 /**
  * Inserts new findings and refreshes re-seen ones (a re-seen fixed finding is open again), and
@@ -94,14 +129,9 @@ export async function upsertFindings(
   rows: FindingRow[],
 ): Promise<{ new: number; updated: number; unchanged: number }> {
   if (!rows.length) return { new: 0, updated: 0, unchanged: 0 };
+  const input = await batchSource(tx, 'stage_findings', FINDING_COLUMNS, rows);
   const result = await tx.query<{ new: number; updated: number; unchanged: number }>(
-    `WITH input AS (
-       SELECT * FROM json_to_recordset($1::json) AS t(fingerprint text, "exposureId" text, "assetId" text,
-            "reportId" bigint, "sourceTool" text, "sourceVersion" text, format text, "ruleId" text, aliases text[],
-            kind text, "packageName" text, ecosystem text, "packageVersion" text, "fixedVersions" text[], purl text,
-            resource text, location text, line int, severity text, "cvssScore" numeric, "cvssVector" text,
-            cwes text[], title text, description text, scope text, state text, suppression jsonb, raw jsonb,
-            "contentHash" text)),
+    `WITH input AS (${input.sql}),
      old AS (
        SELECT f.fingerprint, f.content_hash, f.state FROM findings f JOIN input i ON i.fingerprint = f.fingerprint),
      upserted AS (
@@ -140,7 +170,7 @@ export async function upsertFindings(
                                AND (o.content_hash IS DISTINCT FROM i."contentHash" OR o.state <> i.state))::int AS updated,
             count(*) FILTER (WHERE o.content_hash = i."contentHash" AND o.state = i.state)::int AS unchanged
        FROM input i LEFT JOIN old o ON o.fingerprint = i.fingerprint`,
-    [toJsonParameter(rows)],
+    input.params,
   );
   return result.rows[0]!;
 }
@@ -174,30 +204,31 @@ export async function closeUnseenFindings(
  */
 export async function refreshExposureStates(tx: Queryable, exposureIds: string[]): Promise<void> {
   if (!exposureIds.length) return;
+  // Only rows whose state changes are written: a re-import of an unchanged report touches none.
   await tx.query(
     `WITH agg AS (
        SELECT exposure_id,
               count(*) FILTER (WHERE state = 'open') AS open_count,
               count(*) FILTER (WHERE state = 'fixed') AS fixed_count,
-              count(*) FILTER (WHERE state = 'suppressed') AS suppressed_count,
-              max(last_seen_at) AS last_seen
-         FROM findings WHERE exposure_id = ANY($1::text[]) GROUP BY exposure_id)
+              count(*) FILTER (WHERE state = 'suppressed') AS suppressed_count
+         FROM findings WHERE exposure_id = ANY($1::text[]) GROUP BY exposure_id),
+     next AS (
+       SELECT e.id, e.state AS old_state, agg.open_count,
+              CASE
+                WHEN agg.open_count > 0 AND e.state IN ('resolved', 'suppressed') THEN 'open'
+                WHEN agg.open_count > 0 THEN e.state
+                WHEN agg.fixed_count > 0 AND e.state <> 'accepted' THEN 'resolved'
+                WHEN agg.suppressed_count > 0 THEN 'suppressed'
+                ELSE e.state END AS new_state
+         FROM exposures e JOIN agg ON agg.exposure_id = e.id)
      UPDATE exposures e SET
-       state = CASE
-         WHEN agg.open_count > 0 AND e.state IN ('resolved', 'suppressed') THEN 'open'
-         WHEN agg.open_count > 0 THEN e.state
-         WHEN agg.fixed_count > 0 AND e.state <> 'accepted' THEN 'resolved'
-         WHEN agg.suppressed_count > 0 THEN 'suppressed'
-         ELSE e.state END,
-       reopen_count = e.reopen_count + CASE WHEN agg.open_count > 0 AND e.state = 'resolved' THEN 1 ELSE 0 END,
-       opened_at = CASE WHEN agg.open_count > 0 AND e.state = 'resolved' THEN now() ELSE e.opened_at END,
-       resolved_at = CASE
-         WHEN agg.open_count > 0 THEN NULL
-         WHEN agg.fixed_count > 0 AND e.state NOT IN ('resolved', 'accepted') THEN now()
-         ELSE e.resolved_at END,
-       last_seen_at = greatest(e.last_seen_at, agg.last_seen),
+       state = next.new_state,
+       reopen_count = e.reopen_count + CASE WHEN next.old_state = 'resolved' AND next.new_state = 'open' THEN 1 ELSE 0 END,
+       opened_at = CASE WHEN next.old_state = 'resolved' AND next.new_state = 'open' THEN now() ELSE e.opened_at END,
+       resolved_at = CASE WHEN next.new_state = 'resolved' THEN coalesce(e.resolved_at, now())
+                          WHEN next.open_count > 0 THEN NULL ELSE e.resolved_at END,
        updated_at = now()
-     FROM agg WHERE e.id = agg.exposure_id`,
+     FROM next WHERE e.id = next.id AND next.new_state IS DISTINCT FROM next.old_state`,
     [exposureIds],
   );
 }
