@@ -1,24 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
 import { format } from '../../../src/ingest/asff/parser.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
-
-const SEVERITY_WORD: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Info',
-};
+import {
+  fileSource,
+  findingsOf,
+  hasSharedFixtures,
+  OWN_FIXTURES,
+  parseAll,
+  SHARED_FIXTURES,
+  textSource,
+} from '../../helpers/fixtures.ts';
+import {
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  type FindingInput,
+  itClaimsEachOwnFixture,
+} from '../../helpers/ingest-tests.ts';
 
 /** DefectDojo names a resource by the last `:` segment of its id (`i-0abc`, an access key id). */
 const resourceName = (finding: FindingInput) => (finding.resource ?? '').split(':').pop();
@@ -31,7 +32,7 @@ describeConformance({
   folder: 'awssecurityhub',
   format: 'asff',
   view: (finding) => ({
-    severity: SEVERITY_WORD[finding.severity ?? 'unknown'],
+    severity: DOJO_SEVERITY[finding.severity ?? 'unknown'],
     // DefectDojo appends " - Resource: <last id segment>" to the ASFF Title.
     title: `${finding.title} - Resource: ${resourceName(finding)}`,
     impact: `Resource: ${resourceName(finding)}`,
@@ -54,13 +55,7 @@ describeConformance({
   },
 });
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-const findings = (records: ParsedRecord[]) => records.flatMap((r) => (r.type === 'finding' ? [r.value] : []));
+const parse = (source: Source) => parseAll(format, source);
 const own = (name: string) => path.join(OWN_FIXTURES, 'asff', name);
 const json = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
@@ -95,7 +90,7 @@ describe('asff: own fixtures', () => {
   });
 
   it('maps a failed control to a cloud finding named by its control id', async () => {
-    const [control] = findings(await parse(fileSource(file)));
+    const [control] = findingsOf(await parse(fileSource(file)));
     expect(control).toEqual({
       sourceTool: 'aws-securityhub',
       sourceVersion: null,
@@ -120,7 +115,7 @@ describe('asff: own fixtures', () => {
   });
 
   it('keeps a control suppressed in Security Hub, with the note as detail', async () => {
-    const suppressed = findings(await parse(fileSource(file)))[1];
+    const suppressed = findingsOf(await parse(fileSource(file)))[1];
     expect(suppressed).toMatchObject({
       ruleId: 'EC2.19',
       severity: 'critical',
@@ -134,7 +129,7 @@ describe('asff: own fixtures', () => {
   });
 
   it('maps an Inspector image finding to a package finding with the v3 CVSS, image digest and file path', async () => {
-    const log4j = findings(await parse(fileSource(file)))[2];
+    const log4j = findingsOf(await parse(fileSource(file)))[2];
     const imageArn =
       'arn:aws:ecr:eu-west-1:210987654321:repository/shop-api/sha256:4a7c2e9b1d3f5a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c';
     expect(log4j).toEqual({
@@ -170,7 +165,7 @@ describe('asff: own fixtures', () => {
   });
 
   it('gives one finding per vulnerable OS package, versions joined as epoch:version-release', async () => {
-    const [openssl, opensslLibs] = findings(await parse(fileSource(file))).slice(3);
+    const [openssl, opensslLibs] = findingsOf(await parse(fileSource(file))).slice(3);
     const shared = {
       ruleId: 'CVE-2023-0286',
       aliases: [],
@@ -221,7 +216,7 @@ describe('asff: own fixtures', () => {
 
   it('reads a bare array; GuardDuty rules come from the finding type, severity from Normalized', async () => {
     const array = own('guardduty-array.json');
-    const [finding] = findings(await parse(fileSource(array)));
+    const [finding] = findingsOf(await parse(fileSource(array)));
     expect(finding).toMatchObject({
       sourceTool: 'aws-guardduty',
       kind: 'cloud',
@@ -237,7 +232,7 @@ describe('asff: own fixtures', () => {
     const resolved = { ...base, Workflow: { Status: 'RESOLVED' }, Note: { Text: 'Hardware key ordered' } };
     const closed = { ...base, ProductFields: { 'aws/inspector/FindingStatus': 'CLOSED' } };
     const records = await parse(textSource('hub.json', JSON.stringify({ Findings: [resolved, closed] })));
-    expect(findings(records)[0]!.suppression).toEqual({
+    expect(findingsOf(records)[0]!.suppression).toEqual({
       state: 'resolved',
       justification: 'Workflow.Status RESOLVED',
       detail: 'Hardware key ordered',
@@ -273,80 +268,45 @@ describe.skipIf(!hasSharedFixtures)('asff: shared samples', () => {
   });
 });
 
-describe('asff: bad input', () => {
-  const valid = fs.readFileSync(own('securityhub-export.json'), 'utf8');
-  const finding = json(own('prowler-single-finding.json'));
-  const without = (key: string) => JSON.stringify({ Findings: [{ ...finding, [key]: undefined }] });
+const valid = fs.readFileSync(own('securityhub-export.json'), 'utf8');
+const prowlerFinding = json(own('prowler-single-finding.json'));
+const without = (key: string) => JSON.stringify({ Findings: [{ ...prowlerFinding, [key]: undefined }] });
 
-  it.each([
-    ['invalid JSON', '{"Findings": [ {,} ]}', /^bad\.json \(asff\) at byte \d+: invalid JSON/],
-    [
-      'a truncated file',
-      valid.slice(0, valid.length / 2),
-      /^bad\.json \(asff\) at byte \d+: the JSON document is truncated/,
-    ],
-    ['an empty file', '', /^bad\.json \(asff\): the file is empty; expected a "Findings" array/],
-    ['JSON that is not ASFF', '{"Results": []}', /^bad\.json \(asff\): expected a "Findings" array/],
-    ['a scalar document', '42', /^bad\.json \(asff\): expected a "Findings" array .* the document starts with "4"/],
-    [
-      'a finding without Id',
-      without('Id'),
-      /^bad\.json \(asff\) at \/Findings\/0\/Id: expected "Id" to be a string \(it is missing\)/,
-    ],
-    [
-      'a finding without Resources',
-      without('Resources'),
-      /^bad\.json \(asff\) at \/Findings\/0\/Resources: expected "Resources" to be an array \(it is missing\)/,
-    ],
-    [
-      'a finding with no resource',
-      JSON.stringify([{ ...finding, Resources: [] }]),
-      /^bad\.json \(asff\) at \/0\/Resources: expected "Resources" to have at least 1 item\(s\)/,
-    ],
-    [
-      'a vulnerability without Id',
-      JSON.stringify({ Findings: [{ ...finding, Vulnerabilities: [{ VulnerablePackages: [] }] }] }),
-      /^bad\.json \(asff\) at \/Findings\/0\/Vulnerabilities\/0\/Id: expected "Vulnerabilities\[0\]\.Id" to be a string/,
-    ],
-  ])('rejects %s with an IngestError naming the file and pointer', async (_case, text, message) => {
-    const attempt = parse(textSource('bad.json', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
-});
-
-/** Every sample that is not ASFF: other tools' reports, OSV advisories, CVE records, feeds. */
-function otherSamples(): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const dirs = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => tool !== 'awssecurityhub')
-      .map((tool) => path.join(scanners, tool)),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-  ];
-  return dirs.flatMap((dir) =>
-    fs
-      .readdirSync(dir)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(dir, file)),
-  );
-}
-
-function head(file: string): string {
-  return fs
-    .readFileSync(file)
-    .subarray(0, 64 * 1024)
-    .toString('utf8');
-}
+describeBadInput(format, [
+  ['invalid JSON', '{"Findings": [ {,} ]}', /^bad\.json \(asff\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    valid.slice(0, valid.length / 2),
+    /^bad\.json \(asff\) at byte \d+: the JSON document is truncated/,
+  ],
+  ['an empty file', '', /^bad\.json \(asff\): the file is empty; expected a "Findings" array/],
+  ['JSON that is not ASFF', '{"Results": []}', /^bad\.json \(asff\): expected a "Findings" array/],
+  ['a scalar document', '42', /^bad\.json \(asff\): expected a "Findings" array .* the document starts with "4"/],
+  [
+    'a finding without Id',
+    without('Id'),
+    /^bad\.json \(asff\) at \/Findings\/0\/Id: expected "Id" to be a string \(it is missing\)/,
+  ],
+  [
+    'a finding without Resources',
+    without('Resources'),
+    /^bad\.json \(asff\) at \/Findings\/0\/Resources: expected "Resources" to be an array \(it is missing\)/,
+  ],
+  [
+    'a finding with no resource',
+    JSON.stringify([{ ...prowlerFinding, Resources: [] }]),
+    /^bad\.json \(asff\) at \/0\/Resources: expected "Resources" to have at least 1 item\(s\)/,
+  ],
+  [
+    'a vulnerability without Id',
+    JSON.stringify({ Findings: [{ ...prowlerFinding, Vulnerabilities: [{ VulnerablePackages: [] }] }] }),
+    /^bad\.json \(asff\) at \/Findings\/0\/Vulnerabilities\/0\/Id: expected "Vulnerabilities\[0\]\.Id" to be a string/,
+  ],
+]);
 
 describe('asff: detection', () => {
-  it('scores our own fixtures as ASFF', () => {
-    for (const file of fs.readdirSync(path.join(OWN_FIXTURES, 'asff'))) {
-      expect(format.detect(head(own(file)), file), file).toBe(0.95);
-    }
+  itClaimsEachOwnFixture(format, (score, file) => {
+    expect(score, file).toBe(0.95);
   });
 
   it('scores the generic Findings shape lower and plain JSON at 0', () => {
@@ -355,16 +315,8 @@ describe('asff: detection', () => {
     expect(format.detect(generic, 'export.json')).toBe(0.6);
     expect(format.detect('{"Findings": []}', 'export.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('scores every shared Security Hub sample above zero', () => {
-    const dir = path.join(SHARED_FIXTURES, 'scanners', 'awssecurityhub');
-    for (const file of fs.readdirSync(dir).filter((f) => !f.endsWith('.expect.json'))) {
-      expect(format.detect(head(path.join(dir, file)), file), file).toBeGreaterThanOrEqual(0.9);
-    }
-  });
-
-  it.skipIf(!hasSharedFixtures)('returns 0 for every other tool, advisory and feed sample', () => {
-    const claimed = otherSamples().filter((file) => format.detect(head(file), path.basename(file)) > 0);
-    expect(claimed).toEqual([]);
-  });
+describeSharedDetection(format, ['scanners/awssecurityhub'], (score, file) => {
+  expect(score, file).toBeGreaterThanOrEqual(0.9);
 });

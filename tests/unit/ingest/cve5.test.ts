@@ -2,27 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AdvisorySchema } from '../../../src/domain/advisory.ts';
-import { IngestError } from '../../../src/domain/errors.ts';
 import { format } from '../../../src/ingest/cve5/parser.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import {
   detectFile,
   fileSource,
   hasSharedFixtures,
   OWN_FIXTURES,
+  parseAll,
   SHARED_FIXTURES,
   SKIP_NO_FIXTURES,
+  sharedFiles,
   textSource,
 } from '../../helpers/fixtures.ts';
+import { describeBadInput, describeSharedDetection } from '../../helpers/ingest-tests.ts';
 
 const OWN = path.join(OWN_FIXTURES, 'cve5');
 const SAMPLES = path.join(SHARED_FIXTURES, 'cve');
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
+const parse = (source: Source) => parseAll(format, source);
 
 async function advisory(source: Source) {
   const records = await parse(source);
@@ -31,31 +29,6 @@ async function advisory(source: Source) {
   if (record?.type !== 'advisory') throw new Error(`expected an advisory, got ${JSON.stringify(record)}`);
   expect(() => AdvisorySchema.parse(record.value)).not.toThrow();
   return record.value;
-}
-
-async function ingestError(source: Source): Promise<IngestError> {
-  const error = await parse(source).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IngestError);
-  return error as IngestError;
-}
-
-function* filesUnder(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* filesUnder(file);
-    else yield file;
-  }
-}
-
-function head(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-  fs.closeSync(fd);
-  return buffer.subarray(0, read).toString('utf8');
 }
 
 const ownRecord = (name: string) => JSON.parse(fs.readFileSync(path.join(OWN, name), 'utf8'));
@@ -185,50 +158,42 @@ describe('cve5: own fixtures', () => {
   });
 });
 
-describe('cve5: bad input', () => {
-  const text = fs.readFileSync(path.join(OWN_FIXTURES, 'cve5', 'CVE-2023-32681.json'), 'utf8');
+const requestsText = fs.readFileSync(path.join(OWN, 'CVE-2023-32681.json'), 'utf8');
 
-  it('rejects invalid JSON, naming the file and the byte offset', async () => {
-    expect((await ingestError(textSource('bad.json', '{"dataType": CVE_RECORD}'))).message).toMatch(
-      /^bad\.json \(cve5\) at byte \d+: invalid JSON/,
-    );
-  });
+function withoutCveId(): string {
+  const record = JSON.parse(requestsText);
+  delete record.cveMetadata.cveId;
+  return JSON.stringify(record);
+}
 
-  it('rejects a truncated file', async () => {
-    expect((await ingestError(textSource('cut.json', text.slice(0, 2000)))).message).toMatch(
-      /^cut\.json \(cve5\) at byte \d+: the JSON document is truncated/,
-    );
-  });
-
-  it('rejects an empty file', async () => {
-    expect((await ingestError(textSource('empty.json', ''))).message).toMatch(
-      /^empty\.json \(cve5\) at byte 0: the file is empty/,
-    );
-  });
-
-  it('rejects a record without a CVE id, pointing at the field', async () => {
-    const record = JSON.parse(text);
-    delete record.cveMetadata.cveId;
-    const error = await ingestError(textSource('no-id.json', JSON.stringify(record)));
-    expect(error.pointer).toBe('/cveMetadata/cveId');
-    expect(error.message).toBe(
-      'no-id.json (cve5) at /cveMetadata/cveId: expected "cveMetadata.cveId" to be a string (it is missing)',
-    );
-  });
-
-  it('rejects a record of another data type or version', async () => {
-    const record = { ...JSON.parse(text), dataVersion: '4.0' };
-    expect((await ingestError(textSource('v4.json', JSON.stringify(record)))).message).toBe(
-      'v4.json (cve5) at /dataVersion: unexpected value for "dataVersion": expected a CVE JSON 5.x version such as "5.1"',
-    );
-  });
-});
+describeBadInput(format, [
+  ['invalid JSON', '{"dataType": CVE_RECORD}', /^bad\.json \(cve5\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    requestsText.slice(0, 2000),
+    /^cut\.json \(cve5\) at byte \d+: the JSON document is truncated/,
+    { file: 'cut.json' },
+  ],
+  ['an empty file', '', /^empty\.json \(cve5\) at byte 0: the file is empty/, { file: 'empty.json' }],
+  [
+    'a record without a CVE id, pointing at the field',
+    withoutCveId(),
+    'no-id.json (cve5) at /cveMetadata/cveId: expected "cveMetadata.cveId" to be a string (it is missing)',
+    { file: 'no-id.json', pointer: '/cveMetadata/cveId' },
+  ],
+  [
+    'a record of another data type or version',
+    JSON.stringify({ ...JSON.parse(requestsText), dataVersion: '4.0' }),
+    'v4.json (cve5) at /dataVersion: unexpected value for "dataVersion": expected a CVE JSON 5.x version such as "5.1"',
+    { file: 'v4.json' },
+  ],
+]);
 
 describe.skipIf(!hasSharedFixtures)(hasSharedFixtures ? 'cve5: cvelistV5 samples' : SKIP_NO_FIXTURES, () => {
   const sample = (name: string) => fileSource(path.join(SAMPLES, name));
 
   it('parses every sample into one valid advisory named like its file', async () => {
-    const files = [...filesUnder(SAMPLES)];
+    const files = sharedFiles('cve');
     expect(files.length).toBeGreaterThanOrEqual(14);
     for (const file of files) expect((await advisory(fileSource(file))).id, file).toBe(path.basename(file, '.json'));
   });
@@ -388,16 +353,9 @@ describe('cve5: detection', () => {
     expect(format.detect('{"vulnerabilities": [{"cveID": "CVE-2021-44228"}]}', 'kev.json')).toBe(0);
     expect(format.detect('{"id": "GHSA-x", "aliases": ["CVE-2021-44228"]}', 'osv.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('claims every CVE sample and no other shared sample', async () => {
-    for (const file of filesUnder(SHARED_FIXTURES)) {
-      const score = format.detect(head(file), path.basename(file));
-      if (file.startsWith(`${SAMPLES}/`)) {
-        expect(score, file).toBe(0.95);
-        expect(await detectFile(file), file).toBe('cve5');
-      } else {
-        expect(score, file).toBe(0);
-      }
-    }
-  });
+describeSharedDetection(format, ['cve'], async (score, file) => {
+  expect(score, file).toBe(0.95);
+  expect(await detectFile(file), file).toBe('cve5');
 });

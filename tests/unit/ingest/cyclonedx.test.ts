@@ -1,47 +1,34 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
 import { format } from '../../../src/ingest/cyclonedx/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
 import {
   detectFile,
   fileSource,
   findingsOf,
-  hasSharedFixtures,
+  head,
   OWN_FIXTURES,
   parseWith,
-  SHARED_FIXTURES,
   textSource,
 } from '../../helpers/fixtures.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
+import {
+  cweNumbers,
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  type FindingInput,
+} from '../../helpers/ingest-tests.ts';
 
 const FORMAT = 'cyclonedx';
 const OWN = path.join(OWN_FIXTURES, FORMAT);
-const SAMPLES = path.join(SHARED_FIXTURES, 'scanners', 'cyclonedx');
 const XML_SAMPLES = ['cyclonedx_bom.xml', 'grype_dd_1_14_1.xml', 'spec1.xml'];
-
-const DOJO_SEVERITY = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Info',
-};
 
 /** DefectDojo reads a bare v3 vector (no `CVSS:3.x/` prefix) as CVSS 3.1; we keep it as the BOM wrote it. */
 function dojoCvss3(vector: string | null | undefined): string | null {
   if (!vector) return null;
   if (vector.startsWith('CVSS:3')) return vector;
   return /(^|\/)AV:[NALP]\/AC:[LH]\/PR:/.test(vector) ? `CVSS:3.1/${vector}` : null;
-}
-
-function cweNumber(cwe: string): number {
-  return Number(cwe.replace('CWE-', ''));
 }
 
 /**
@@ -51,7 +38,7 @@ function cweNumber(cwe: string): number {
  */
 function dojoView(finding: FindingInput): Record<string, unknown> {
   const name = finding.ecosystem === 'Maven' ? finding.packageName?.split(':').at(-1) : finding.packageName;
-  const cwes = (finding.cwes ?? []).map(cweNumber);
+  const cwes = cweNumbers(finding);
   return {
     title: `${name ?? 'None'}:${finding.packageVersion ?? 'None'} | ${finding.ruleId}`,
     severity: DOJO_SEVERITY[finding.severity ?? 'unknown'],
@@ -88,15 +75,6 @@ async function parseOwn(file: string) {
 
 async function parseBom(bom: unknown, name = 'bom.json') {
   return parseWith(FORMAT, textSource(name, JSON.stringify(bom)));
-}
-
-async function ingestError(text: string, name = 'bom.json'): Promise<IngestError> {
-  const error = await parseWith(FORMAT, textSource(name, text)).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(IngestError);
-  return error as IngestError;
 }
 
 function bomWith(vulnerabilities: unknown[], components: unknown[] = [], metadata: unknown = {}) {
@@ -338,103 +316,66 @@ describe('cyclonedx: ratings, components and VEX states', () => {
   });
 });
 
-describe('cyclonedx: bad input', () => {
-  it('rejects invalid JSON with the file and byte offset', async () => {
-    const error = await ingestError('{"bomFormat": "CycloneDX", "vulnerabilities": [nope]}', 'bad.json');
-    expect(error.message).toMatch(/^bad\.json \(cyclonedx\) at byte \d+: invalid JSON/);
-  });
-
-  it('rejects a truncated BOM', async () => {
-    const text = fs.readFileSync(path.join(OWN, 'grype-lockfile.json'), 'utf8');
-    const error = await ingestError(text.slice(0, 700), 'cut.json');
-    expect(error.message).toMatch(/^cut\.json \(cyclonedx\) at byte \d+: /);
-  });
-
-  it('rejects an empty file', async () => {
-    const error = await ingestError('', 'empty.json');
-    expect(error.message).toBe('empty.json (cyclonedx) at byte 0: the file is empty; expected a JSON document');
-  });
-
-  it('names the pointer of a vulnerability without "id"', async () => {
-    const error = await ingestError(JSON.stringify(bomWith([{ id: 'CVE-2021-44228' }, { source: { name: 'nvd' } }])));
-    expect(error.pointer).toBe('/vulnerabilities/1/id');
-    expect(error.message).toBe(
+describeBadInput(
+  format,
+  [
+    [
+      'invalid JSON',
+      '{"bomFormat": "CycloneDX", "vulnerabilities": [nope]}',
+      /^bad\.json \(cyclonedx\) at byte \d+: invalid JSON/,
+      { file: 'bad.json' },
+    ],
+    [
+      'a truncated BOM',
+      fs.readFileSync(path.join(OWN, 'grype-lockfile.json'), 'utf8').slice(0, 700),
+      /^cut\.json \(cyclonedx\) at byte \d+: /,
+      { file: 'cut.json' },
+    ],
+    [
+      'an empty file',
+      '',
+      'empty.json (cyclonedx) at byte 0: the file is empty; expected a JSON document',
+      { file: 'empty.json' },
+    ],
+    [
+      'a vulnerability without "id"',
+      JSON.stringify(bomWith([{ id: 'CVE-2021-44228' }, { source: { name: 'nvd' } }])),
       'bom.json (cyclonedx) at /vulnerabilities/1/id: expected "id" to be a string (it is missing)',
-    );
-  });
-
-  it('names the pointer of an "affects" item without "ref"', async () => {
-    const error = await ingestError(JSON.stringify(bomWith([{ id: 'CVE-2021-44228', affects: [{ versions: [] }] }])));
-    expect(error.message).toBe(
+      { pointer: '/vulnerabilities/1/id' },
+    ],
+    [
+      'an "affects" item without "ref"',
+      JSON.stringify(bomWith([{ id: 'CVE-2021-44228', affects: [{ versions: [] }] }])),
       'bom.json (cyclonedx) at /vulnerabilities/0/affects/0/ref: expected "affects[0].ref" to be a string (it is missing)',
-    );
-  });
-
-  it('names both forms of "tools" when a vulnerability has neither', async () => {
-    const error = await ingestError(JSON.stringify(bomWith([{ id: 'CVE-2021-44228', tools: 'trivy' }])));
-    expect(error.message).toBe(
+    ],
+    [
+      '"tools" of neither form, naming both',
+      JSON.stringify(bomWith([{ id: 'CVE-2021-44228', tools: 'trivy' }])),
       'bom.json (cyclonedx) at /vulnerabilities/0/tools: expected "tools" to be an array of tools (CycloneDX 1.4) or an object with "components" and "services" (1.5+)',
-    );
-  });
-
-  it('names the field of a malformed rating', async () => {
-    const error = await ingestError(JSON.stringify(bomWith([{ id: 'CVE-2021-44228', ratings: [{ score: 'high' }] }])));
-    expect(error.message).toBe(
+    ],
+    [
+      'a malformed rating, naming its field',
+      JSON.stringify(bomWith([{ id: 'CVE-2021-44228', ratings: [{ score: 'high' }] }])),
       'bom.json (cyclonedx) at /vulnerabilities/0/ratings/0/score: expected "ratings[0].score" to be a number',
-    );
-  });
-
-  it('refuses a document that is not a CycloneDX BOM', async () => {
-    const error = await ingestError(JSON.stringify({ spdxVersion: 'SPDX-2.3', packages: [] }), 'sbom.spdx.json');
-    expect(error.message).toBe(
+    ],
+    [
+      'a document that is not a CycloneDX BOM',
+      JSON.stringify({ spdxVersion: 'SPDX-2.3', packages: [] }),
       'sbom.spdx.json (cyclonedx) at /bomFormat: expected "bomFormat" to be "CycloneDX" (it is missing); only the JSON form of CycloneDX is read',
-    );
-  });
-});
-
-/** Every report under the shared fixtures except the given folders, and the OSV, CVE and KEV files. */
-function otherSamples(...own: string[]): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const folders = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => !own.includes(tool))
-      .map((tool) => path.join(scanners, tool)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-  ];
-  return folders.flatMap((folder) =>
-    fs
-      .readdirSync(folder)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(folder, file)),
-  );
-}
-
-function head(file: string): string {
-  return fs
-    .readFileSync(file)
-    .subarray(0, 64 * 1024)
-    .toString('utf8');
-}
+      { file: 'sbom.spdx.json' },
+    ],
+  ],
+  { file: 'bom.json' },
+);
 
 describe('cyclonedx: detection', () => {
   it.each(['trivy-image-vex.json', 'grype-lockfile.json'])('claims %s', async (file) => {
     expect(format.detect(head(path.join(OWN, file)), file)).toBe(0.9);
     expect(await detectFile(path.join(OWN, file))).toBe(FORMAT);
   });
+});
 
-  describe.skipIf(!hasSharedFixtures)('shared samples', () => {
-    it('claims every JSON sample and no XML sample', () => {
-      for (const file of fs.readdirSync(SAMPLES).filter((f) => !f.endsWith('.expect.json'))) {
-        expect(format.detect(head(path.join(SAMPLES, file)), file), file).toBe(XML_SAMPLES.includes(file) ? 0 : 0.9);
-      }
-    });
-
-    it('claims no other tool’s report (not even Trivy’s JSON of a scanned SBOM), advisory or feed', () => {
-      const claimed = otherSamples('cyclonedx').filter((file) => format.detect(head(file), path.basename(file)) > 0);
-      expect(claimed).toEqual([]);
-    });
-  });
+// Every JSON sample and no XML sample; no other tool's report (not even Trivy's JSON of a scanned SBOM).
+describeSharedDetection(format, ['scanners/cyclonedx'], (score, file) => {
+  expect(score, file).toBe(XML_SAMPLES.includes(path.basename(file)) ? 0 : 0.9);
 });

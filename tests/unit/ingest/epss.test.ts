@@ -1,45 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IngestError } from '../../../src/domain/errors.ts';
 import { EpssScoreSchema } from '../../../src/domain/intel.ts';
 import { format } from '../../../src/ingest/epss/parser.ts';
 import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
+import { fileSource, OWN_FIXTURES, parseAll, textSource } from '../../helpers/fixtures.ts';
+import { describeBadInput, describeSharedDetection } from '../../helpers/ingest-tests.ts';
 
 const OWN = path.join(OWN_FIXTURES, 'epss', 'epss_scores-2025-06-01.csv');
 const MODEL_LINE = '#model_version:v2025.03.14,score_date:2025-06-01T00:00:00+0000';
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-async function ingestError(source: Source): Promise<IngestError> {
-  const error = await parse(source).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IngestError);
-  return error as IngestError;
-}
-
-function* filesUnder(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* filesUnder(file);
-    else yield file;
-  }
-}
-
-function head(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-  fs.closeSync(fd);
-  return buffer.subarray(0, read).toString('utf8');
-}
+const parse = (source: Source) => parseAll(format, source);
 
 const model = { modelVersion: 'v2025.03.14', scoreDate: '2025-06-01T00:00:00+0000' };
 
@@ -116,44 +87,48 @@ describe('epss: own fixture', () => {
   }, 30_000);
 });
 
-describe('epss: bad input', () => {
-  it('rejects a row whose score is not a probability, naming the line', async () => {
-    const error = await ingestError(
-      textSource('epss.csv', `${MODEL_LINE}\ncve,epss,percentile\nCVE-2024-3400,1.7,0.9\n`),
-    );
-    expect(error.pointer).toBe('line 3');
-    expect(error.message).toBe(
+const ownText = fs.readFileSync(OWN, 'utf8').trimEnd();
+
+describeBadInput(
+  format,
+  [
+    [
+      'a row whose score is not a probability, naming the line',
+      `${MODEL_LINE}\ncve,epss,percentile\nCVE-2024-3400,1.7,0.9\n`,
       'epss.csv (epss) at line 3: expected "epss" to be a number between 0 and 1, found "1.7"',
-    );
-  });
-
-  it('rejects a row without a CVE id', async () => {
-    expect((await ingestError(textSource('epss.csv', 'cve,epss,percentile\n,0.1,0.2\n'))).message).toBe(
+      { pointer: 'line 3' },
+    ],
+    [
+      'a row without a CVE id',
+      'cve,epss,percentile\n,0.1,0.2\n',
       'epss.csv (epss) at line 2: expected "cve" to be a CVE id like CVE-2024-1234, found ""',
-    );
-  });
-
-  it('rejects a truncated last row (a missing column)', async () => {
-    const text = fs.readFileSync(OWN, 'utf8').trimEnd();
-    const error = await ingestError(textSource('cut.csv', text.slice(0, text.lastIndexOf(','))));
-    expect(error.message).toBe('cut.csv (epss) at line 8: expected as many columns as the header, found 2');
-  });
-
-  it('rejects invalid CSV (an unclosed quote)', async () => {
-    expect(
-      (await ingestError(textSource('epss.csv', 'cve,epss,percentile\n"CVE-2024-3400,0.1,0.2\n'))).message,
-    ).toMatch(/^epss\.csv \(epss\) at line \d+: invalid CSV \(Quote Not Closed/);
-  });
-
-  it('rejects an empty file and a file without the header', async () => {
-    expect((await ingestError(textSource('empty.csv', ''))).message).toBe(
+    ],
+    [
+      'a truncated last row (a missing column)',
+      ownText.slice(0, ownText.lastIndexOf(',')),
+      'cut.csv (epss) at line 8: expected as many columns as the header, found 2',
+      { file: 'cut.csv' },
+    ],
+    [
+      'invalid CSV (an unclosed quote)',
+      'cve,epss,percentile\n"CVE-2024-3400,0.1,0.2\n',
+      /^epss\.csv \(epss\) at line \d+: invalid CSV \(Quote Not Closed/,
+    ],
+    [
+      'an empty file',
+      '',
       'empty.csv (epss): the file is empty; expected an EPSS CSV ("cve,epss,percentile")',
-    );
-    expect((await ingestError(textSource('scores.csv', 'id,score\nCVE-2024-3400,0.9\n'))).message).toBe(
+      { file: 'empty.csv' },
+    ],
+    [
+      'a file without the header',
+      'id,score\nCVE-2024-3400,0.9\n',
       'scores.csv (epss) at line 1: expected the header "cve,epss,percentile", found "id,score"',
-    );
-  });
-});
+      { file: 'scores.csv' },
+    ],
+  ],
+  { file: 'epss.csv' },
+);
 
 describe('epss: detection', () => {
   it('claims the model line or the header', () => {
@@ -161,9 +136,7 @@ describe('epss: detection', () => {
     expect(format.detect('cve,epss,percentile\nCVE-2024-3400,0.9,0.9\n', 'scores.csv')).toBe(0.9);
     expect(format.detect('cve,cvss\nCVE-2024-3400,10\n', 'scores.csv')).toBe(0);
   });
-
-  it.skipIf(!hasSharedFixtures)('claims no shared sample (there is no shared EPSS file)', () => {
-    for (const file of filesUnder(SHARED_FIXTURES))
-      expect(format.detect(head(file), path.basename(file)), file).toBe(0);
-  });
 });
+
+// Claims no shared sample (there is no shared EPSS file).
+describeSharedDetection(format, []);

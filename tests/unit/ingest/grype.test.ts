@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
 import { format } from '../../../src/ingest/grype/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
 import {
@@ -15,17 +12,13 @@ import {
   SHARED_FIXTURES,
   textSource,
 } from '../../helpers/fixtures.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
-
-const DEFECTDOJO_SEVERITY: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Info',
-};
+import {
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  type FindingInput,
+  itClaimsEachOwnFixture,
+} from '../../helpers/ingest-tests.ts';
 
 /** DefectDojo's mitigation text, rendered from our fixed versions. */
 function upgradeAdvice(fixedVersions: string[]): string | null {
@@ -52,7 +45,7 @@ describeConformance({
       // (CVE-2004-0971 twice); our aliases hold the related ids once (asserted in our own tests).
       vulnerability_ids: [raw.vulnerability.id, ...(raw.relatedVulnerabilities ?? []).map((related) => related.id)],
       vuln_id_from_tool: finding.ruleId,
-      severity: DEFECTDOJO_SEVERITY[finding.severity ?? 'unknown'],
+      severity: DOJO_SEVERITY[finding.severity ?? 'unknown'],
       cvssv3: v3 ? finding.cvssVector : null,
       component_name: finding.packageName ?? null,
       component_version: finding.packageVersion ?? null,
@@ -236,91 +229,54 @@ describe('grype: key order', () => {
   });
 });
 
-describe('grype: malformed input', () => {
-  const report = (match: Record<string, unknown>) =>
-    JSON.stringify({
-      matches: [
-        {
-          vulnerability: { id: 'CVE-2022-28391', severity: 'High' },
-          artifact: { name: 'busybox', version: '1.32.1', type: 'binary' },
-        },
-        match,
-      ],
-      source: { type: 'image', target: { userInput: 'busybox:1.32.1' } },
-      descriptor: { name: 'grype', version: '0.79.0' },
-    });
-
-  it.each([
-    ['invalid JSON', '{"matches": [ {"vulnerability": {},, } ]}', /bad\.json \(grype\) at byte \d+: invalid JSON/],
-    [
-      'a truncated file',
-      '{"matches": [{"vulnerability": {"id": "CVE-2022-28391"',
-      /bad\.json \(grype\) at byte \d+: the JSON document is truncated/,
+const report = (match: Record<string, unknown>) =>
+  JSON.stringify({
+    matches: [
+      {
+        vulnerability: { id: 'CVE-2022-28391', severity: 'High' },
+        artifact: { name: 'busybox', version: '1.32.1', type: 'binary' },
+      },
+      match,
     ],
-    ['an empty file', '', /bad\.json \(grype\) at byte 0: the file is empty/],
-    [
-      'a match without vulnerability id',
-      report({ vulnerability: { severity: 'High' }, artifact: { name: 'busybox', version: '1.32.1' } }),
-      /bad\.json \(grype\) at \/matches\/1: expected "vulnerability\.id" to be a non-empty string/,
-    ],
-    [
-      'a match without artifact',
-      report({ vulnerability: { id: 'CVE-2021-42378' } }),
-      /bad\.json \(grype\) at \/matches\/1: expected "artifact" to be an object/,
-    ],
-    [
-      'an EPSS entry without a score',
-      report({
-        vulnerability: { id: 'CVE-2021-42378', epss: [{ cve: 'CVE-2021-42378' }] },
-        artifact: { name: 'busybox', version: '1.32.1' },
-      }),
-      /at \/matches\/1: expected "vulnerability\.epss\.0\.epss" to be a number/,
-    ],
-    ['a JSON document that is not a Grype report', '{"runs": []}', /bad\.json \(grype\): expected a Grype report/],
-  ])('rejects %s with an IngestError naming the file and the place', async (_case, text, message) => {
-    const attempt = parseWith('grype', textSource('bad.json', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
-});
-
-/** The first 64 KiB of a file, as the registry passes it to detect(). */
-function head(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-  fs.closeSync(fd);
-  return buffer.subarray(0, read).toString('utf8');
-}
-
-function samplesUnder(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && !entry.name.endsWith('.expect.json'))
-    .map((entry) => path.join(entry.parentPath, entry.name));
-}
-
-describe.skipIf(!hasSharedFixtures)('grype: detection', () => {
-  const grypeDir = path.join(SHARED_FIXTURES, 'scanners', 'anchore_grype');
-  const ours = hasSharedFixtures ? samplesUnder(grypeDir) : [];
-  const others = hasSharedFixtures
-    ? samplesUnder(SHARED_FIXTURES).filter((file) => !file.startsWith(`${grypeDir}${path.sep}`))
-    : [];
-
-  it.each(ours.map((file) => [path.basename(file), file]))('claims %s', (name, file) => {
-    expect(format.detect(head(file), name)).toBeGreaterThanOrEqual(0.9);
+    source: { type: 'image', target: { userInput: 'busybox:1.32.1' } },
+    descriptor: { name: 'grype', version: '0.79.0' },
   });
 
-  it.each(others.map((file) => [path.relative(SHARED_FIXTURES, file), file]))('does not claim %s', (name, file) => {
-    expect(format.detect(head(file), path.basename(name))).toBe(0);
-  });
+describeBadInput(format, [
+  ['invalid JSON', '{"matches": [ {"vulnerability": {},, } ]}', /bad\.json \(grype\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    '{"matches": [{"vulnerability": {"id": "CVE-2022-28391"',
+    /bad\.json \(grype\) at byte \d+: the JSON document is truncated/,
+  ],
+  ['an empty file', '', /bad\.json \(grype\) at byte 0: the file is empty/],
+  [
+    'a match without vulnerability id',
+    report({ vulnerability: { severity: 'High' }, artifact: { name: 'busybox', version: '1.32.1' } }),
+    /bad\.json \(grype\) at \/matches\/1: expected "vulnerability\.id" to be a non-empty string/,
+  ],
+  [
+    'a match without artifact',
+    report({ vulnerability: { id: 'CVE-2021-42378' } }),
+    /bad\.json \(grype\) at \/matches\/1: expected "artifact" to be an object/,
+  ],
+  [
+    'an EPSS entry without a score',
+    report({
+      vulnerability: { id: 'CVE-2021-42378', epss: [{ cve: 'CVE-2021-42378' }] },
+      artifact: { name: 'busybox', version: '1.32.1' },
+    }),
+    /at \/matches\/1: expected "vulnerability\.epss\.0\.epss" to be a number/,
+  ],
+  ['a JSON document that is not a Grype report', '{"runs": []}', /bad\.json \(grype\): expected a Grype report/],
+]);
+
+describeSharedDetection(format, ['scanners/anchore_grype'], (score, file) => {
+  expect(score, file).toBeGreaterThanOrEqual(0.9);
 });
 
 describe('grype: detection of our own fixtures', () => {
-  it.each(samplesUnder(path.join(OWN_FIXTURES, 'grype')).map((file) => [path.basename(file), file]))(
-    'claims %s',
-    (name, file) => {
-      expect(format.detect(head(file), name)).toBeGreaterThanOrEqual(0.9);
-    },
-  );
+  itClaimsEachOwnFixture(format, (score, file) => {
+    expect(score, file).toBeGreaterThanOrEqual(0.9);
+  });
 });

@@ -3,44 +3,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AssetSchema } from '../../../src/domain/asset.ts';
 import { ControlSchema } from '../../../src/domain/control.ts';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/inventory/parser.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
+import { fileSource, OWN_FIXTURES, parseAll, textSource } from '../../helpers/fixtures.ts';
+import { describeBadInput, describeSharedDetection } from '../../helpers/ingest-tests.ts';
 
 const ESTATE = path.join(OWN_FIXTURES, 'inventory', 'estate.yaml');
 const DOC = path.resolve(import.meta.dirname, '../../../docs/inventory.md');
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-async function ingestError(source: Source): Promise<IngestError> {
-  const error = await parse(source).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IngestError);
-  return error as IngestError;
-}
-
-function* filesUnder(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* filesUnder(file);
-    else yield file;
-  }
-}
-
-function head(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-  fs.closeSync(fd);
-  return buffer.subarray(0, read).toString('utf8');
-}
+const parse = (source: Source) => parseAll(format, source);
 
 const ASSET = 'assets:\n  - id: web-1\n    name: Web 1\n    kind: host\n';
 
@@ -171,68 +142,66 @@ describe('inventory: JSON and partial documents', () => {
   });
 });
 
-describe('inventory: bad input', () => {
-  it('rejects invalid YAML, naming the line', async () => {
-    const error = await ingestError(textSource('inv.yaml', 'assets:\n  - id: a\n    id: b\n'));
-    expect(error.pointer).toBe('line 3');
-    expect(error.message).toBe('inv.yaml (inventory) at line 3: invalid YAML/JSON: Map keys must be unique (column 5)');
-  });
-
-  it('rejects a truncated JSON document', async () => {
-    const json = JSON.stringify({ assets: [{ id: 'web-1', name: 'Web 1', kind: 'host' }] }, null, 2);
-    expect((await ingestError(textSource('inv.json', json.slice(0, 40)))).message).toMatch(
+describeBadInput(
+  format,
+  [
+    [
+      'invalid YAML, naming the line',
+      'assets:\n  - id: a\n    id: b\n',
+      'inv.yaml (inventory) at line 3: invalid YAML/JSON: Map keys must be unique (column 5)',
+      { pointer: 'line 3' },
+    ],
+    [
+      'a truncated JSON document',
+      JSON.stringify({ assets: [{ id: 'web-1', name: 'Web 1', kind: 'host' }] }, null, 2).slice(0, 40),
       /^inv\.json \(inventory\) at line \d+: invalid YAML\/JSON: /,
-    );
-  });
-
-  it('rejects an empty file', async () => {
-    expect((await ingestError(textSource('inv.yaml', ''))).message).toBe(
-      'inv.yaml (inventory): the file is empty; expected "assets" and/or "controls"',
-    );
-    expect((await ingestError(textSource('inv.yaml', '# nothing yet\n'))).message).toBe(
+      { file: 'inv.json' },
+    ],
+    ['an empty file', '', 'inv.yaml (inventory): the file is empty; expected "assets" and/or "controls"'],
+    [
+      'a document of comments only',
+      '# nothing yet\n',
       'inv.yaml (inventory): expected a mapping with "assets" and/or "controls" (the document is empty)',
-    );
-  });
-
-  it('rejects a document that is not a mapping with those keys', async () => {
-    expect((await ingestError(textSource('inv.yaml', '- web-1\n- web-2\n'))).message).toBe(
+    ],
+    [
+      'a list instead of a mapping',
+      '- web-1\n- web-2\n',
       'inv.yaml (inventory) at line 1: expected a mapping with "assets" and/or "controls"',
-    );
-    expect((await ingestError(textSource('inv.yaml', 'hosts:\n  - web-1\n'))).message).toBe(
+    ],
+    [
+      'a mapping with neither key',
+      'hosts:\n  - web-1\n',
       'inv.yaml (inventory) at line 1: expected a mapping with "assets" and/or "controls" (found neither)',
-    );
-    expect((await ingestError(textSource('inv.yaml', 'assets:\n  web-1: {}\n'))).message).toBe(
+    ],
+    [
+      'assets that are not a list',
+      'assets:\n  web-1: {}\n',
       'inv.yaml (inventory) at /assets: expected "assets" to be a list (line 2)',
-    );
-    expect((await ingestError(textSource('inv.yaml', 'assets:\n  - web-1\n'))).message).toBe(
+    ],
+    [
+      'an asset that is not a mapping',
+      'assets:\n  - web-1\n',
       'inv.yaml (inventory) at /assets/0: expected each assets entry to be a mapping (line 2)',
-    );
-  });
-
-  it('rejects an item missing a required field, with its pointer and line', async () => {
-    const error = await ingestError(
-      textSource('inv.yaml', `${ASSET}controls:\n  - id: waf-1\n    name: WAF\n    kind: waf\n`),
-    );
-    expect(error.pointer).toBe('/controls/0/mode');
-    expect(error.message).toBe(
+    ],
+    [
+      'an item missing a required field, with its pointer and line',
+      `${ASSET}controls:\n  - id: waf-1\n    name: WAF\n    kind: waf\n`,
       'inv.yaml (inventory) at /controls/0/mode: "mode": Invalid option: expected one of "block"|"detect" (line 6)',
-    );
-  });
-
-  it('rejects a wrong value deep in an item, at the line of that value', async () => {
-    const text = `${ASSET}    identifiers:\n      - kind: mac\n        value: 00:11:22:33:44:55\n`;
-    expect((await ingestError(textSource('inv.yaml', text))).message).toBe(
+      { pointer: '/controls/0/mode' },
+    ],
+    [
+      'a wrong value deep in an item, at the line of that value',
+      `${ASSET}    identifiers:\n      - kind: mac\n        value: 00:11:22:33:44:55\n`,
       'inv.yaml (inventory) at /assets/0/identifiers/0/kind: "identifiers[0].kind": Invalid option: expected one of "hostname"|"ip"|"image"|"image_digest"|"repository_url"|"arn"|"resource_id"|"account"|"name" (line 6)',
-    );
-  });
-
-  it('rejects two assets with one id', async () => {
-    const text = `${ASSET}  - id: web-1\n    name: Web 1 again\n    kind: host\n`;
-    expect((await ingestError(textSource('inv.yaml', text))).message).toBe(
+    ],
+    [
+      'two assets with one id',
+      `${ASSET}  - id: web-1\n    name: Web 1 again\n    kind: host\n`,
       'inv.yaml (inventory) at /assets/1/id: duplicate asset id "web-1" (first at /assets/0) (line 5)',
-    );
-  });
-});
+    ],
+  ],
+  { file: 'inv.yaml' },
+);
 
 describe('inventory: detection', () => {
   it('claims YAML and JSON inventories by their top-level keys and file names', () => {
@@ -243,9 +212,7 @@ describe('inventory: detection', () => {
     expect(format.detect('spec:\n  assets:\n    - a\n', 'chart.yaml')).toBe(0);
     expect(format.detect('{"results": [], "assets": []}', 'report.json')).toBe(0);
   });
-
-  it.skipIf(!hasSharedFixtures)('claims no shared sample', () => {
-    for (const file of filesUnder(SHARED_FIXTURES))
-      expect(format.detect(head(file), path.basename(file)), file).toBe(0);
-  });
 });
+
+// Claims no shared sample.
+describeSharedDetection(format, []);

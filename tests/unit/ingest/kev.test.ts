@@ -1,53 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IngestError } from '../../../src/domain/errors.ts';
 import { KevEntrySchema } from '../../../src/domain/intel.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/kev/parser.ts';
 import {
   detectFile,
   fileSource,
   hasSharedFixtures,
   OWN_FIXTURES,
+  parseAll,
   SHARED_FIXTURES,
   SKIP_NO_FIXTURES,
   textSource,
 } from '../../helpers/fixtures.ts';
+import { describeBadInput, describeSharedDetection } from '../../helpers/ingest-tests.ts';
 
 const OWN = path.join(OWN_FIXTURES, 'kev', 'catalog-excerpt.json');
 const CATALOG = path.join(SHARED_FIXTURES, 'feeds', 'known_exploited_vulnerabilities.json');
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-async function ingestError(source: Source): Promise<IngestError> {
-  const error = await parse(source).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IngestError);
-  return error as IngestError;
-}
-
-function* filesUnder(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* filesUnder(file);
-    else yield file;
-  }
-}
-
-function head(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-  fs.closeSync(fd);
-  return buffer.subarray(0, read).toString('utf8');
-}
+const parse = (source: Source) => parseAll(format, source);
 
 const catalog = () => JSON.parse(fs.readFileSync(OWN, 'utf8'));
 
@@ -137,53 +109,53 @@ describe('kev: own fixture', () => {
   });
 });
 
-describe('kev: bad input', () => {
-  it('rejects invalid JSON, naming the file and the byte offset', async () => {
-    expect((await ingestError(textSource('kev.json', '{"catalogVersion": 2025.06.02}'))).message).toMatch(
-      /^kev\.json \(kev\) at byte \d+: invalid JSON/,
-    );
-  });
+/** The own catalog, changed by `edit`, as text. */
+function catalogWith(edit: (document: ReturnType<typeof catalog>) => void): string {
+  const document = catalog();
+  edit(document);
+  return JSON.stringify(document);
+}
 
-  it('rejects a truncated catalog', async () => {
-    const text = fs.readFileSync(OWN, 'utf8');
-    expect((await ingestError(textSource('kev.json', text.slice(0, 1500)))).message).toMatch(
+describeBadInput(
+  format,
+  [
+    ['invalid JSON', '{"catalogVersion": 2025.06.02}', /^kev\.json \(kev\) at byte \d+: invalid JSON/],
+    [
+      'a truncated catalog',
+      fs.readFileSync(OWN, 'utf8').slice(0, 1500),
       /^kev\.json \(kev\) at byte \d+: the JSON document is truncated/,
-    );
-  });
-
-  it('rejects an empty file', async () => {
-    expect((await ingestError(textSource('kev.json', ''))).message).toMatch(
-      /^kev\.json \(kev\) at byte 0: the file is empty/,
-    );
-  });
-
-  it('rejects an entry without its CVE id, pointing at the field', async () => {
-    const document = catalog();
-    delete document.vulnerabilities[1].cveID;
-    const error = await ingestError(textSource('kev.json', JSON.stringify(document)));
-    expect(error.pointer).toBe('/vulnerabilities/1/cveID');
-    expect(error.message).toBe(
+    ],
+    ['an empty file', '', /^kev\.json \(kev\) at byte 0: the file is empty/],
+    [
+      'an entry without its CVE id, pointing at the field',
+      catalogWith((document) => {
+        delete document.vulnerabilities[1].cveID;
+      }),
       'kev.json (kev) at /vulnerabilities/1/cveID: expected "cveID" to be a string (it is missing)',
-    );
-  });
-
-  it('rejects a malformed date', async () => {
-    const document = catalog();
-    document.vulnerabilities[0].dateAdded = '04/12/2024';
-    expect((await ingestError(textSource('kev.json', JSON.stringify(document)))).message).toBe(
+      { pointer: '/vulnerabilities/1/cveID' },
+    ],
+    [
+      'a malformed date',
+      catalogWith((document) => {
+        document.vulnerabilities[0].dateAdded = '04/12/2024';
+      }),
       'kev.json (kev) at /vulnerabilities/0/dateAdded: unexpected value for "dateAdded": expected a date YYYY-MM-DD',
-    );
-  });
-
-  it('rejects a document that is not a catalog', async () => {
-    expect((await ingestError(textSource('other.json', '{"results": []}'))).message).toBe(
+    ],
+    [
+      'a document that is not a catalog',
+      '{"results": []}',
       'other.json (kev): expected a KEV catalog: an object with "catalogVersion" and a "vulnerabilities" array',
-    );
-    expect(
-      (await ingestError(textSource('obj.json', '{"catalogVersion": "1", "vulnerabilities": {"a": {}}}'))).message,
-    ).toBe('obj.json (kev) at /vulnerabilities: expected "vulnerabilities" to be an array');
-  });
-});
+      { file: 'other.json' },
+    ],
+    [
+      'a catalog whose "vulnerabilities" is not an array',
+      '{"catalogVersion": "1", "vulnerabilities": {"a": {}}}',
+      'obj.json (kev) at /vulnerabilities: expected "vulnerabilities" to be an array',
+      { file: 'obj.json' },
+    ],
+  ],
+  { file: 'kev.json' },
+);
 
 describe.skipIf(!hasSharedFixtures)(hasSharedFixtures ? 'kev: CISA catalog sample' : SKIP_NO_FIXTURES, () => {
   it('streams all 1404 entries of the published catalog, without a count warning', async () => {
@@ -237,16 +209,10 @@ describe('kev: detection', () => {
       ),
     ).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('claims the catalog and no other shared sample (nor its schema)', async () => {
-    for (const file of filesUnder(SHARED_FIXTURES)) {
-      const score = format.detect(head(file), path.basename(file));
-      if (file === CATALOG) {
-        expect(score).toBe(0.95);
-        expect(await detectFile(file)).toBe('kev');
-      } else {
-        expect(score, file).toBe(0);
-      }
-    }
-  });
+// The catalog, and no other shared sample (nor the catalog's JSON schema).
+describeSharedDetection(format, ['feeds/known_exploited_vulnerabilities.json'], async (score, file) => {
+  expect(score).toBe(0.95);
+  expect(await detectFile(file)).toBe('kev');
 });

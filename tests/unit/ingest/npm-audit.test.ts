@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
 import { normalizeSeverity } from '../../../src/ingest/common/normalize.ts';
 import { format } from '../../../src/ingest/npm-audit/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
@@ -11,27 +8,20 @@ import {
   detectFile,
   fileSource,
   findingsOf,
-  hasSharedFixtures,
+  head,
   OWN_FIXTURES,
   parseWith,
-  SHARED_FIXTURES,
   textSource,
 } from '../../helpers/fixtures.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
+import {
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  type FindingInput,
+} from '../../helpers/ingest-tests.ts';
 
 const FORMAT = 'npm-audit';
 const OWN = path.join(OWN_FIXTURES, FORMAT);
-const SAMPLES = path.join(SHARED_FIXTURES, 'scanners', 'npm_audit_7_plus');
-
-const DOJO_SEVERITY = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Info',
-};
 
 /**
  * DefectDojo makes one finding per `vulnerabilities` entry, titled by the package, with the
@@ -98,15 +88,6 @@ async function parseOwn(file: string) {
 
 async function parseText(text: string, name = 'audit.json') {
   return parseWith(FORMAT, textSource(name, text));
-}
-
-async function ingestError(text: string, name = 'audit.json'): Promise<IngestError> {
-  const error = await parseText(text, name).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(IngestError);
-  return error as IngestError;
 }
 
 describe('npm-audit: npm 7+ report', () => {
@@ -319,104 +300,69 @@ describe('npm-audit: npm 6 report', () => {
   });
 });
 
-describe('npm-audit: bad input', () => {
-  it('rejects invalid JSON with the file and byte offset', async () => {
-    const error = await ingestError('{"auditReportVersion": 2, "vulnerabilities": {"x": nope}}', 'bad.json');
-    expect(error.message).toMatch(/^bad\.json \(npm-audit\) at byte \d+: invalid JSON/);
-  });
+const npm7 = (vulnerabilities: unknown) => JSON.stringify({ auditReportVersion: 2, vulnerabilities });
 
-  it('rejects a truncated report', async () => {
-    const text = fs.readFileSync(path.join(OWN, 'npm7-lodash-mkdirp.json'), 'utf8');
-    const error = await ingestError(text.slice(0, 900), 'cut.json');
-    expect(error.message).toMatch(/^cut\.json \(npm-audit\) at byte \d+: /);
-  });
-
-  it('rejects an empty file', async () => {
-    const error = await ingestError('', 'empty.json');
-    expect(error.message).toBe('empty.json (npm-audit) at byte 0: the file is empty; expected a JSON document');
-  });
-
-  it('names the pointer of an npm 7 entry without "via"', async () => {
-    const report = { auditReportVersion: 2, vulnerabilities: { debug: { name: 'debug', severity: 'high' } } };
-    const error = await ingestError(JSON.stringify(report));
-    expect(error.pointer).toBe('/vulnerabilities/debug/via');
-    expect(error.message).toBe(
+describeBadInput(
+  format,
+  [
+    [
+      'invalid JSON',
+      '{"auditReportVersion": 2, "vulnerabilities": {"x": nope}}',
+      /^bad\.json \(npm-audit\) at byte \d+: invalid JSON/,
+      { file: 'bad.json' },
+    ],
+    [
+      'a truncated report',
+      fs.readFileSync(path.join(OWN, 'npm7-lodash-mkdirp.json'), 'utf8').slice(0, 900),
+      /^cut\.json \(npm-audit\) at byte \d+: /,
+      { file: 'cut.json' },
+    ],
+    [
+      'an empty file',
+      '',
+      'empty.json (npm-audit) at byte 0: the file is empty; expected a JSON document',
+      { file: 'empty.json' },
+    ],
+    [
+      'an npm 7 entry without "via"',
+      npm7({ debug: { name: 'debug', severity: 'high' } }),
       'audit.json (npm-audit) at /vulnerabilities/debug/via: expected "via" to be an array (it is missing)',
-    );
-  });
-
-  it('names the field of a malformed advisory inside "via"', async () => {
-    const via = [{ source: 1, title: 'x', cwe: 'CWE-400' }];
-    const report = { auditReportVersion: 2, vulnerabilities: { debug: { name: 'debug', via } } };
-    const error = await ingestError(JSON.stringify(report));
-    expect(error.message).toBe(
+      { pointer: '/vulnerabilities/debug/via' },
+    ],
+    [
+      'a malformed advisory inside "via", naming its field',
+      npm7({ debug: { name: 'debug', via: [{ source: 1, title: 'x', cwe: 'CWE-400' }] } }),
       'audit.json (npm-audit) at /vulnerabilities/debug/via/0/cwe: expected "via[0].cwe" to be an array',
-    );
-  });
-
-  it('says what a "via" item may be when it is neither a name nor an advisory', async () => {
-    const report = { auditReportVersion: 2, vulnerabilities: { debug: { name: 'debug', via: [42] } } };
-    const error = await ingestError(JSON.stringify(report));
-    expect(error.message).toBe(
+    ],
+    [
+      'a "via" item that is neither a name nor an advisory',
+      npm7({ debug: { name: 'debug', via: [42] } }),
       'audit.json (npm-audit) at /vulnerabilities/debug/via/0: expected "via[0]" to be a package name or an advisory object',
-    );
-  });
-
-  it('rejects an advisory with neither a GHSA url nor an npm advisory number', async () => {
-    const report = { auditReportVersion: 2, vulnerabilities: { debug: { via: [{ title: 'ReDoS' }] } } };
-    const error = await ingestError(JSON.stringify(report));
-    expect(error.message).toBe(
+    ],
+    [
+      'an advisory with neither a GHSA url nor an npm advisory number',
+      npm7({ debug: { via: [{ title: 'ReDoS' }] } }),
       'audit.json (npm-audit) at /vulnerabilities/debug/via/0: expected the advisory to have a GitHub advisory "url" or an npm advisory number in "source"',
-    );
-  });
-
-  it('names the pointer of an npm 6 advisory without "module_name"', async () => {
-    const report = { advisories: { 1065: { id: 1065, title: 'Prototype Pollution', findings: [] } }, metadata: {} };
-    const error = await ingestError(JSON.stringify(report));
-    expect(error.message).toBe(
+    ],
+    [
+      'an npm 6 advisory without "module_name"',
+      JSON.stringify({ advisories: { 1065: { id: 1065, title: 'Prototype Pollution', findings: [] } }, metadata: {} }),
       'audit.json (npm-audit) at /advisories/1065/module_name: expected "module_name" to be a string (it is missing)',
-    );
-  });
-
-  it('refuses another report version and npm’s error output', async () => {
-    const v3 = await ingestError(JSON.stringify({ auditReportVersion: 3, vulnerabilities: {} }));
-    expect(v3.message).toBe(
+    ],
+    [
+      'another report version',
+      JSON.stringify({ auditReportVersion: 3, vulnerabilities: {} }),
       'audit.json (npm-audit) at /auditReportVersion: expected "auditReportVersion" to be 2, found 3',
-    );
-    const npmError = { error: { code: 'ENOLOCK', summary: 'This command requires an existing lockfile.' } };
-    const failed = await ingestError(JSON.stringify(npmError));
-    expect(failed.message).toBe(
+    ],
+    [
+      'npm’s error output',
+      JSON.stringify({ error: { code: 'ENOLOCK', summary: 'This command requires an existing lockfile.' } }),
       'audit.json (npm-audit) at /error: npm audit wrote an error instead of a report (ENOLOCK: This command requires an existing lockfile.)',
-    );
-    const other = await ingestError(JSON.stringify({ Results: [] }));
-    expect(other.pointer).toBe('');
-  });
-});
-
-/** Every report under the shared fixtures except the given folders, and the OSV, CVE and KEV files. */
-function otherSamples(...own: string[]): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const folders = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => !own.includes(tool))
-      .map((tool) => path.join(scanners, tool)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-  ];
-  return folders.flatMap((folder) =>
-    fs
-      .readdirSync(folder)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(folder, file)),
-  );
-}
-
-function head(file: string): string {
-  const buffer = fs.readFileSync(file);
-  return buffer.subarray(0, 64 * 1024).toString('utf8');
-}
+    ],
+    ['another tool’s report', JSON.stringify({ Results: [] }), /^audit\.json \(npm-audit\): /, { pointer: '' }],
+  ],
+  { file: 'audit.json' },
+);
 
 describe('npm-audit: detection', () => {
   it.each(['npm6-lodash-minimist.json', 'npm6-clean.json', 'npm7-lodash-mkdirp.json'])('claims %s', async (file) => {
@@ -429,19 +375,9 @@ describe('npm-audit: detection', () => {
       format.detect(head(path.join(OWN, 'npm6-lodash-minimist.json')), 'a.json'),
     );
   });
+});
 
-  describe.skipIf(!hasSharedFixtures)('shared samples', () => {
-    it('claims every npm 7+ sample', () => {
-      for (const file of fs.readdirSync(SAMPLES).filter((f) => !f.endsWith('.expect.json'))) {
-        expect(format.detect(head(path.join(SAMPLES, file)), file), file).toBe(0.9);
-      }
-    });
-
-    it('claims no other tool’s report, advisory or feed', () => {
-      const claimed = otherSamples('npm_audit_7_plus').filter(
-        (file) => format.detect(head(file), path.basename(file)) > 0,
-      );
-      expect(claimed).toEqual([]);
-    });
-  });
+// Every npm 7+ sample, and no other tool's report, advisory or feed.
+describeSharedDetection(format, ['scanners/npm_audit_7_plus'], (score, file) => {
+  expect(score, file).toBe(0.9);
 });

@@ -1,24 +1,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/osv-scanner/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
+import {
+  fileSource,
+  findingsOf,
+  hasSharedFixtures,
+  OWN_FIXTURES,
+  parseAll,
+  SHARED_FIXTURES,
+  textSource,
+} from '../../helpers/fixtures.ts';
+import {
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  type FindingInput,
+  itClaimsEachOwnFixture,
+} from '../../helpers/ingest-tests.ts';
 
-type FindingInput = z.input<typeof FindingSchema>;
-
-const SEVERITY_WORD: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Unknown',
-};
+/** This DefectDojo parser says "Unknown" where others say "Info". */
+const SEVERITY_WORD: Record<string, string> = { ...DOJO_SEVERITY, unknown: 'Unknown' };
 
 /**
  * DefectDojo reports one finding per OSV record; we report one per osv-scanner group (a GHSA
@@ -69,17 +73,11 @@ describeConformance({
   },
   skipFiles: {
     'no_findings.json':
-      'a 0-byte file: nothing identifies it as osv-scanner output, and an empty input is an IngestError here (DefectDojo swallows the JSON error and returns no findings); asserted in "osv-scanner: bad input"',
+      'a 0-byte file: nothing identifies it as osv-scanner output, and an empty input is an IngestError here (DefectDojo swallows the JSON error and returns no findings); asserted in "osv-scanner: empty input"',
   },
 });
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-const findings = (records: ParsedRecord[]) => records.flatMap((r) => (r.type === 'finding' ? [r.value] : []));
+const parse = (source: Source) => parseAll(format, source);
 const own = (name: string) => path.join(OWN_FIXTURES, 'osv-scanner', name);
 const packageEntry = (file: string, result: number, index: number) =>
   (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: { packages: Record<string, unknown>[] }[] }).results[result]!
@@ -95,7 +93,7 @@ describe('osv-scanner: own fixtures', () => {
       ['finding', '/results/0/packages/1/vulnerabilities/0'],
       ['warning', '/results/0/packages/2/license_violations'],
     ]);
-    const [redos, injection, minimist] = findings(records);
+    const [redos, injection, minimist] = findingsOf(records);
     const lodash = packageEntry(file, 0, 0) as { package: unknown; vulnerabilities: unknown[]; groups: unknown[] };
     expect(redos).toEqual({
       sourceTool: 'osv-scanner',
@@ -153,7 +151,7 @@ describe('osv-scanner: own fixtures', () => {
       ['finding', '/results/0/packages/0/vulnerabilities/0'],
       ['finding', '/results/1/packages/0/vulnerabilities/0'],
     ]);
-    const [urllib3, jinja2] = findings(records);
+    const [urllib3, jinja2] = findingsOf(records);
     const entry = packageEntry(file, 0, 0) as { vulnerabilities: unknown[]; groups: unknown[] };
     expect(urllib3).toMatchObject({
       ruleId: 'GHSA-g4mx-q9vg-27p4',
@@ -183,13 +181,13 @@ describe.skipIf(!hasSharedFixtures)('osv-scanner: shared samples', () => {
   const sample = path.join(SHARED_FIXTURES, 'scanners', 'osv_scanner', 'many_findings.json');
 
   it('reports the 66 OSV records as 37 grouped findings', async () => {
-    const all = findings(await parse(fileSource(sample)));
+    const all = findingsOf(await parse(fileSource(sample)));
     expect(all).toHaveLength(37);
     expect(perOsvRecord(all)).toHaveLength(66);
   });
 
   it('describes a git source by the repository of its GIT ranges and the scanned commit', async () => {
-    const rengine = findings(await parse(fileSource(sample))).find((f) => f.ruleId === 'CVE-2023-50094');
+    const rengine = findingsOf(await parse(fileSource(sample))).find((f) => f.ruleId === 'CVE-2023-50094');
     expect(rengine).toMatchObject({
       packageName: 'https://github.com/yogeshojha/rengine',
       packageVersion: 'f5f3c22f3ed5a6804a2a8d9ee9fa43044cfa24a6',
@@ -203,46 +201,42 @@ describe.skipIf(!hasSharedFixtures)('osv-scanner: shared samples', () => {
   });
 });
 
-describe('osv-scanner: bad input', () => {
-  const valid = fs.readFileSync(own('npm-lockfile.json'), 'utf8');
-  const report = (packages: unknown[], source: unknown = { path: 'package-lock.json', type: 'lockfile' }) =>
-    JSON.stringify({ results: [{ ...(source ? { source } : {}), packages }] });
-  const pkg = { name: 'lodash', version: '4.17.20', ecosystem: 'npm' };
+const valid = fs.readFileSync(own('npm-lockfile.json'), 'utf8');
+const report = (packages: unknown[], source: unknown = { path: 'package-lock.json', type: 'lockfile' }) =>
+  JSON.stringify({ results: [{ ...(source ? { source } : {}), packages }] });
+const pkg = { name: 'lodash', version: '4.17.20', ecosystem: 'npm' };
 
-  it.each([
-    ['invalid JSON', '{"results": [ {"source": } ]}', /^bad\.json \(osv-scanner\) at byte \d+: invalid JSON/],
-    [
-      'a truncated file',
-      valid.slice(0, valid.length / 2),
-      /^bad\.json \(osv-scanner\) at byte \d+: the JSON document is truncated/,
-    ],
-    ['an empty file', '', /^bad\.json \(osv-scanner\) at byte 0: the file is empty/],
-    [
-      'a vulnerability without an id',
-      report([{ package: pkg, vulnerabilities: [{ summary: 'Command Injection in lodash' }] }]),
-      /^bad\.json \(osv-scanner\) at \/results\/0\/packages\/0\/vulnerabilities\/0\/id: expected "vulnerabilities\[0\]\.id" to be a string \(it is missing\)/,
-    ],
-    [
-      'a package without a name',
-      report([{ package: { version: '1.0.0', ecosystem: 'npm' }, vulnerabilities: [] }]),
-      /^bad\.json \(osv-scanner\) at \/results\/0\/packages\/0\/package\/name: expected "package\.name" to be a string/,
-    ],
-    [
-      'a group without ids',
-      report([{ package: pkg, vulnerabilities: [{ id: 'GHSA-35jh-r3h4-6jhm' }], groups: [{ ids: [] }] }]),
-      /at \/results\/0\/packages\/0\/groups\/0\/ids: expected "groups\[0\]\.ids" to have at least 1 item/,
-    ],
-    [
-      'a result without a source',
-      report([{ package: pkg, vulnerabilities: [{ id: 'GHSA-35jh-r3h4-6jhm' }] }], null),
-      /^bad\.json \(osv-scanner\) at \/results\/0\/source: expected "source" with the "path"/,
-    ],
-  ])('rejects %s with an IngestError naming the file and pointer', async (_case, text, message) => {
-    const attempt = parse(textSource('bad.json', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
+describeBadInput(format, [
+  ['invalid JSON', '{"results": [ {"source": } ]}', /^bad\.json \(osv-scanner\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    valid.slice(0, valid.length / 2),
+    /^bad\.json \(osv-scanner\) at byte \d+: the JSON document is truncated/,
+  ],
+  ['an empty file', '', /^bad\.json \(osv-scanner\) at byte 0: the file is empty/],
+  [
+    'a vulnerability without an id',
+    report([{ package: pkg, vulnerabilities: [{ summary: 'Command Injection in lodash' }] }]),
+    /^bad\.json \(osv-scanner\) at \/results\/0\/packages\/0\/vulnerabilities\/0\/id: expected "vulnerabilities\[0\]\.id" to be a string \(it is missing\)/,
+  ],
+  [
+    'a package without a name',
+    report([{ package: { version: '1.0.0', ecosystem: 'npm' }, vulnerabilities: [] }]),
+    /^bad\.json \(osv-scanner\) at \/results\/0\/packages\/0\/package\/name: expected "package\.name" to be a string/,
+  ],
+  [
+    'a group without ids',
+    report([{ package: pkg, vulnerabilities: [{ id: 'GHSA-35jh-r3h4-6jhm' }], groups: [{ ids: [] }] }]),
+    /at \/results\/0\/packages\/0\/groups\/0\/ids: expected "groups\[0\]\.ids" to have at least 1 item/,
+  ],
+  [
+    'a result without a source',
+    report([{ package: pkg, vulnerabilities: [{ id: 'GHSA-35jh-r3h4-6jhm' }] }], null),
+    /^bad\.json \(osv-scanner\) at \/results\/0\/source: expected "source" with the "path"/,
+  ],
+]);
 
+describe('osv-scanner: empty input', () => {
   it.skipIf(!hasSharedFixtures)('rejects the 0-byte shared sample no_findings.json', async () => {
     const file = path.join(SHARED_FIXTURES, 'scanners', 'osv_scanner', 'no_findings.json');
     await expect(parse(fileSource(file))).rejects.toThrow(
@@ -256,49 +250,18 @@ describe('osv-scanner: bad input', () => {
   });
 });
 
-function head(file: string): string {
-  return fs
-    .readFileSync(file)
-    .subarray(0, 64 * 1024)
-    .toString('utf8');
-}
-
-/** Every sample that is not osv-scanner output: other tools' reports, OSV advisories, CVE records, feeds. */
-function otherSamples(): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const dirs = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => tool !== 'osv_scanner')
-      .map((tool) => path.join(scanners, tool)),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-  ];
-  return dirs.flatMap((dir) =>
-    fs
-      .readdirSync(dir)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(dir, file)),
-  );
-}
-
 describe('osv-scanner: detection', () => {
-  it('scores our own fixtures and an empty report as osv-scanner output', () => {
-    for (const file of fs.readdirSync(path.join(OWN_FIXTURES, 'osv-scanner'))) {
-      expect(format.detect(head(own(file)), file), file).toBe(0.9);
-    }
+  itClaimsEachOwnFixture(format, (score, file) => {
+    expect(score, file).toBe(0.9);
+  });
+
+  it('scores an empty report as osv-scanner output, and not a cut one', () => {
     expect(format.detect('{"results": [], "experimental_config": {}}', 'osv.json')).toBe(0.9);
     expect(format.detect('{"results": [', 'osv.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('scores the shared many_findings.json sample', () => {
-    const file = path.join(SHARED_FIXTURES, 'scanners', 'osv_scanner', 'many_findings.json');
-    expect(format.detect(head(file), 'many_findings.json')).toBe(0.9);
-  });
-
-  it.skipIf(!hasSharedFixtures)('returns 0 for every other tool, advisory and feed sample', () => {
-    const claimed = otherSamples().filter((file) => format.detect(head(file), path.basename(file)) > 0);
-    expect(claimed).toEqual([]);
-  });
+describeSharedDetection(format, ['scanners/osv_scanner'], (score, file) => {
+  // The 0-byte no_findings.json names no format.
+  expect(score, file).toBe(path.basename(file) === 'no_findings.json' ? 0 : 0.9);
 });

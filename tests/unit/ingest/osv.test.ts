@@ -3,56 +3,31 @@ import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { AdvisorySchema } from '../../../src/domain/advisory.ts';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/osv/parser.ts';
 import { zipEntries } from '../../../src/ingest/osv/zip-entries.ts';
 import {
   detectFile,
   fileSource,
   hasSharedFixtures,
+  ingestErrorOf,
   OWN_FIXTURES,
+  parseAll,
   SHARED_FIXTURES,
   SKIP_NO_FIXTURES,
+  sharedFiles,
   textSource,
 } from '../../helpers/fixtures.ts';
+import { describeBadInput, describeSharedDetection } from '../../helpers/ingest-tests.ts';
 
 const OWN = path.join(OWN_FIXTURES, 'osv');
 const SAMPLES = path.join(SHARED_FIXTURES, 'osv');
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
+const parse = (source: Source) => parseAll(format, source);
+const ingestError = (source: Source) => ingestErrorOf(parse(source));
 
 async function advisories(source: Source) {
   return (await parse(source)).flatMap((r) => (r.type === 'advisory' ? [r.value] : []));
-}
-
-async function ingestError(source: Source): Promise<IngestError> {
-  const error = await parse(source).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IngestError);
-  return error as IngestError;
-}
-
-function* filesUnder(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* filesUnder(file);
-    else yield file;
-  }
-}
-
-function head(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-  fs.closeSync(fd);
-  return buffer.subarray(0, read).toString('utf8');
 }
 
 const ownText = (name: string) => fs.readFileSync(path.join(OWN, name), 'utf8');
@@ -204,53 +179,57 @@ describe('osv: own fixtures', () => {
   });
 });
 
-describe('osv: bad input', () => {
-  it('rejects invalid JSON, naming the file and the byte offset', async () => {
-    const error = await ingestError(textSource('bad.json', '{"id": "GHSA-1", }'));
-    expect(error.message).toMatch(/^bad\.json \(osv\) at byte \d+: invalid JSON/);
-  });
+const requestsText = ownText('requests-proxy-auth-leak.json');
+const requests = () => JSON.parse(requestsText);
 
-  it('rejects a truncated file', async () => {
-    const text = ownText('requests-proxy-auth-leak.json');
-    const error = await ingestError(textSource('cut.json', text.slice(0, text.length / 2)));
-    expect(error.message).toMatch(/^cut\.json \(osv\) at byte \d+: the JSON document is truncated/);
-  });
+function withoutId(): string {
+  const { id: _id, ...record } = requests();
+  return JSON.stringify(record);
+}
 
-  it('rejects an empty file', async () => {
-    expect((await ingestError(textSource('empty.json', ''))).message).toBe(
-      'empty.json (osv): the file is empty; expected an OSV record',
-    );
-  });
+function withBadRangeType(): string {
+  const records = JSON.parse(ownText('go-and-git-records.json'));
+  records[1].affected[0].ranges[0].type = 'RANGE';
+  return JSON.stringify(records);
+}
 
-  it('rejects a record without an id, pointing at the field', async () => {
-    const { id: _id, ...record } = JSON.parse(ownText('requests-proxy-auth-leak.json'));
-    expect((await ingestError(textSource('no-id.json', JSON.stringify(record)))).message).toBe(
-      'no-id.json (osv) at /id: expected "id" to be a string (it is missing)',
-    );
-  });
+function withoutPackage(): string {
+  const record = requests();
+  delete record.affected[0].package;
+  return JSON.stringify(record);
+}
 
-  it('points into an array and into nested fields', async () => {
-    const records = JSON.parse(ownText('go-and-git-records.json'));
-    records[1].affected[0].ranges[0].type = 'RANGE';
-    const error = await ingestError(textSource('array.json', JSON.stringify(records)));
-    expect(error.pointer).toBe('/1/affected/0/ranges/0/type');
-    expect(error.message).toBe(
-      'array.json (osv) at /1/affected/0/ranges/0/type: expected "affected[0].ranges[0].type" to be one of "SEMVER", "ECOSYSTEM", "GIT"',
-    );
-  });
-
-  it('rejects an affected entry that names neither a package nor a repository', async () => {
-    const record = JSON.parse(ownText('requests-proxy-auth-leak.json'));
-    delete record.affected[0].package;
-    const error = await ingestError(textSource('nameless.json', JSON.stringify(record)));
-    expect(error.message).toBe(
-      'nameless.json (osv) at /affected/0: "affected[0]": expected "package" or a GIT range with "repo"',
-    );
-  });
-});
+describeBadInput(format, [
+  ['invalid JSON', '{"id": "GHSA-1", }', /^bad\.json \(osv\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    requestsText.slice(0, requestsText.length / 2),
+    /^cut\.json \(osv\) at byte \d+: the JSON document is truncated/,
+    { file: 'cut.json' },
+  ],
+  ['an empty file', '', 'empty.json (osv): the file is empty; expected an OSV record', { file: 'empty.json' }],
+  [
+    'a record without an id, pointing at the field',
+    withoutId(),
+    'no-id.json (osv) at /id: expected "id" to be a string (it is missing)',
+    { file: 'no-id.json' },
+  ],
+  [
+    'a bad value deep in an array, pointing into it and into nested fields',
+    withBadRangeType(),
+    'array.json (osv) at /1/affected/0/ranges/0/type: expected "affected[0].ranges[0].type" to be one of "SEMVER", "ECOSYSTEM", "GIT"',
+    { file: 'array.json', pointer: '/1/affected/0/ranges/0/type' },
+  ],
+  [
+    'an affected entry that names neither a package nor a repository',
+    withoutPackage(),
+    'nameless.json (osv) at /affected/0: "affected[0]": expected "package" or a GIT range with "repo"',
+    { file: 'nameless.json' },
+  ],
+]);
 
 describe.skipIf(!hasSharedFixtures)(hasSharedFixtures ? 'osv: GitHub advisory samples' : SKIP_NO_FIXTURES, () => {
-  const files = hasSharedFixtures ? [...filesUnder(SAMPLES)] : [];
+  const files = sharedFiles('osv');
 
   it('parses every sample into one valid advisory named like its file', async () => {
     expect(files.length).toBeGreaterThanOrEqual(33);
@@ -370,16 +349,9 @@ describe('osv: detection', () => {
     ).toBe(0);
     expect(format.detect('{"id": "x", "name": "y"}', 'package.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('claims every OSV sample and no other shared sample', async () => {
-    for (const file of filesUnder(SHARED_FIXTURES)) {
-      const score = format.detect(head(file), path.basename(file));
-      if (file.startsWith(`${SAMPLES}/`)) {
-        expect(score, file).toBe(0.9);
-        expect(await detectFile(file), file).toBe('osv');
-      } else {
-        expect(score, file).toBe(0);
-      }
-    }
-  });
+describeSharedDetection(format, ['osv'], async (score, file) => {
+  expect(score, file).toBe(0.9);
+  expect(await detectFile(file), file).toBe('osv');
 });

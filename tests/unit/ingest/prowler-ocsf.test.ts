@@ -1,27 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/prowler-ocsf/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
-
-const SEVERITY_WORD: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Info',
-};
+import { fileSource, findingsOf, OWN_FIXTURES, parseAll, textSource } from '../../helpers/fixtures.ts';
+import {
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  itClaimsEachOwnFixture,
+} from '../../helpers/ingest-tests.ts';
 
 describeConformance({
   folder: 'prowler_ocsf',
   format: 'prowler-ocsf',
   view: (finding) => ({
     title: finding.title,
-    severity: SEVERITY_WORD[finding.severity ?? 'unknown'],
+    severity: DOJO_SEVERITY[finding.severity ?? 'unknown'],
     component_name: finding.resource ?? null,
     description: finding.description ?? null,
     // Our description ends with the remediation references (a "References:" list).
@@ -35,13 +31,7 @@ describeConformance({
   },
 });
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-const findings = (records: ParsedRecord[]) => records.flatMap((r) => (r.type === 'finding' ? [r.value] : []));
+const parse = (source: Source) => parseAll(format, source);
 const own = (name: string) => path.join(OWN_FIXTURES, 'prowler-ocsf', name);
 const recordsOf = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as unknown[];
 
@@ -62,7 +52,7 @@ describe('prowler-ocsf: own fixtures', () => {
       message:
         'check "iam_password_policy_minimum_length_14" passed on arn:aws:iam:eu-west-1:210987654321:password-policy; a passed check is not an exposure',
     });
-    const [bucket, contact, sshOpen] = findings(records);
+    const [bucket, contact, sshOpen] = findingsOf(records);
     expect(bucket).toEqual({
       sourceTool: 'prowler',
       sourceVersion: '5.4.0',
@@ -110,7 +100,7 @@ describe('prowler-ocsf: own fixtures', () => {
 
   it('names non-ARN resources (GCP) as resource_id and the project as account', async () => {
     const file = own('gcp-one-fail.json');
-    const [finding] = findings(await parse(fileSource(file)));
+    const [finding] = findingsOf(await parse(fileSource(file)));
     expect(finding).toEqual({
       sourceTool: 'prowler',
       sourceVersion: '5.4.0',
@@ -137,7 +127,7 @@ describe('prowler-ocsf: own fixtures', () => {
       status_code: 'FAIL',
       severity_id: 5,
     };
-    const [finding] = findings(await parse(textSource('r.ocsf.json', JSON.stringify([record]))));
+    const [finding] = findingsOf(await parse(textSource('r.ocsf.json', JSON.stringify([record]))));
     expect(finding).toMatchObject({
       sourceTool: 'prowler',
       sourceVersion: null,
@@ -157,80 +147,45 @@ describe('prowler-ocsf: own fixtures', () => {
   });
 });
 
-describe('prowler-ocsf: bad input', () => {
-  const valid = fs.readFileSync(own('aws-mixed-statuses.json'), 'utf8');
+const valid = fs.readFileSync(own('aws-mixed-statuses.json'), 'utf8');
 
-  it.each([
-    ['invalid JSON', '[{"metadata": {,}}]', /^bad\.json \(prowler-ocsf\) at byte \d+: invalid JSON/],
-    [
-      'a truncated file',
-      valid.slice(0, valid.length / 2),
-      /^bad\.json \(prowler-ocsf\) at byte \d+: the JSON document is truncated/,
-    ],
-    [
-      'an empty file',
-      '',
-      /^bad\.json \(prowler-ocsf\): the file is empty; expected a JSON array of OCSF Detection Findings/,
-    ],
-    [
-      'an object instead of an array',
-      '{"findings": []}',
-      /^bad\.json \(prowler-ocsf\): expected a JSON array of OCSF Detection Findings; the document starts with "\{"/,
-    ],
-    [
-      'a record without metadata.event_code',
-      JSON.stringify([{ metadata: {}, finding_info: {}, status_code: 'FAIL' }]),
-      /^bad\.json \(prowler-ocsf\) at \/0\/metadata\/event_code: expected "metadata\.event_code" to be a string \(it is missing\)/,
-    ],
-    [
-      'a record without status_code',
-      JSON.stringify([{ metadata: { event_code: 'x' }, finding_info: {} }]),
-      /^bad\.json \(prowler-ocsf\) at \/0\/status_code: expected "status_code" to be a string \(it is missing\)/,
-    ],
-    [
-      'resources that are not an array',
-      JSON.stringify([{ metadata: { event_code: 'x' }, finding_info: {}, status_code: 'FAIL', resources: {} }]),
-      /^bad\.json \(prowler-ocsf\) at \/0\/resources: expected "resources" to be an array/,
-    ],
-  ])('rejects %s with an IngestError naming the file and pointer', async (_case, text, message) => {
-    const attempt = parse(textSource('bad.json', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
-});
-
-/** Every sample that is not Prowler OCSF: other tools' reports, OSV advisories, CVE records, feeds. */
-function otherSamples(): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const dirs = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => tool !== 'prowler_ocsf')
-      .map((tool) => path.join(scanners, tool)),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-  ];
-  return dirs.flatMap((dir) =>
-    fs
-      .readdirSync(dir)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(dir, file)),
-  );
-}
-
-function head(file: string): string {
-  return fs
-    .readFileSync(file)
-    .subarray(0, 64 * 1024)
-    .toString('utf8');
-}
+describeBadInput(format, [
+  ['invalid JSON', '[{"metadata": {,}}]', /^bad\.json \(prowler-ocsf\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    valid.slice(0, valid.length / 2),
+    /^bad\.json \(prowler-ocsf\) at byte \d+: the JSON document is truncated/,
+  ],
+  [
+    'an empty file',
+    '',
+    /^bad\.json \(prowler-ocsf\): the file is empty; expected a JSON array of OCSF Detection Findings/,
+  ],
+  [
+    'an object instead of an array',
+    '{"findings": []}',
+    /^bad\.json \(prowler-ocsf\): expected a JSON array of OCSF Detection Findings; the document starts with "\{"/,
+  ],
+  [
+    'a record without metadata.event_code',
+    JSON.stringify([{ metadata: {}, finding_info: {}, status_code: 'FAIL' }]),
+    /^bad\.json \(prowler-ocsf\) at \/0\/metadata\/event_code: expected "metadata\.event_code" to be a string \(it is missing\)/,
+  ],
+  [
+    'a record without status_code',
+    JSON.stringify([{ metadata: { event_code: 'x' }, finding_info: {} }]),
+    /^bad\.json \(prowler-ocsf\) at \/0\/status_code: expected "status_code" to be a string \(it is missing\)/,
+  ],
+  [
+    'resources that are not an array',
+    JSON.stringify([{ metadata: { event_code: 'x' }, finding_info: {}, status_code: 'FAIL', resources: {} }]),
+    /^bad\.json \(prowler-ocsf\) at \/0\/resources: expected "resources" to be an array/,
+  ],
+]);
 
 describe('prowler-ocsf: detection', () => {
-  it('scores our own fixtures as Prowler OCSF', () => {
-    for (const file of fs.readdirSync(path.join(OWN_FIXTURES, 'prowler-ocsf'))) {
-      expect(format.detect(head(own(file)), file), file).toBe(0.95);
-    }
+  itClaimsEachOwnFixture(format, (score, file) => {
+    expect(score, file).toBe(0.95);
   });
 
   it('scores another OCSF producer lower, and an empty array only by its .ocsf.json name', () => {
@@ -241,16 +196,8 @@ describe('prowler-ocsf: detection', () => {
     expect(format.detect('[]', 'scan.json')).toBe(0);
     expect(format.detect('{"class_uid": 2004}', 'scan.ocsf.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('scores every shared Prowler OCSF sample above zero', () => {
-    const dir = path.join(SHARED_FIXTURES, 'scanners', 'prowler_ocsf');
-    for (const file of fs.readdirSync(dir).filter((f) => !f.endsWith('.expect.json'))) {
-      expect(format.detect(head(path.join(dir, file)), file), file).toBeGreaterThanOrEqual(0.5);
-    }
-  });
-
-  it.skipIf(!hasSharedFixtures)('returns 0 for every other tool, advisory and feed sample', () => {
-    const claimed = otherSamples().filter((file) => format.detect(head(file), path.basename(file)) > 0);
-    expect(claimed).toEqual([]);
-  });
+describeSharedDetection(format, ['scanners/prowler_ocsf'], (score, file) => {
+  expect(score, file).toBeGreaterThanOrEqual(0.5);
 });

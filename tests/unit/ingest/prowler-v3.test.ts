@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/prowler-v3/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
+import { fileSource, findingsOf, head, OWN_FIXTURES, parseAll } from '../../helpers/fixtures.ts';
+import { describeBadInput, describeSharedDetection } from '../../helpers/ingest-tests.ts';
 
 describeConformance({
   folder: 'prowler_v3_json',
@@ -23,13 +23,7 @@ describeConformance({
   },
 });
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-const findings = (records: ParsedRecord[]) => records.flatMap((r) => (r.type === 'finding' ? [r.value] : []));
+const parse = (source: Source) => parseAll(format, source);
 const own = (name: string) => path.join(OWN_FIXTURES, 'prowler-v3', name);
 
 describe('prowler-v3: own fixtures', () => {
@@ -48,7 +42,7 @@ describe('prowler-v3: own fixtures', () => {
       pointer: '/1',
       message: 'check "iam_root_mfa_enabled" passed on arn:aws:iam::210987654321:root; not an exposure',
     });
-    const [publicBucket, allowlisted] = findings(records);
+    const [publicBucket, allowlisted] = findingsOf(records);
     expect(publicBucket).toEqual({
       sourceTool: 'prowler',
       format: 'prowler-v3',
@@ -89,69 +83,32 @@ describe('prowler-v3: own fixtures', () => {
   });
 });
 
-describe('prowler-v3: bad input', () => {
-  const valid = fs.readFileSync(own('aws-mixed-statuses.json'), 'utf8');
+const valid = fs.readFileSync(own('aws-mixed-statuses.json'), 'utf8');
 
-  it.each([
-    ['invalid JSON', '[{"CheckID": {,}}]', /^bad\.json \(prowler-v3\) at byte \d+: invalid JSON/],
-    [
-      'a truncated file',
-      valid.slice(0, valid.length / 2),
-      /^bad\.json \(prowler-v3\) at byte \d+: the JSON document is truncated/,
-    ],
-    [
-      'an empty file',
-      '',
-      /^bad\.json \(prowler-v3\): the file is empty; expected a JSON array of Prowler check results/,
-    ],
-    [
-      'an object instead of an array',
-      '{"CheckID": "x"}',
-      /^bad\.json \(prowler-v3\): expected a JSON array of Prowler check results; the document starts with "\{"/,
-    ],
-    [
-      'a result without CheckID',
-      JSON.stringify([{ Status: 'FAIL' }]),
-      /^bad\.json \(prowler-v3\) at \/0\/CheckID: expected "CheckID" to be a string \(it is missing\)/,
-    ],
-    [
-      'a result with an empty Status',
-      JSON.stringify([{ CheckID: 'x', Status: '' }]),
-      /^bad\.json \(prowler-v3\) at \/0\/Status: expected "Status" to be a non-empty string/,
-    ],
-  ])('rejects %s with an IngestError naming the file and pointer', async (_case, text, message) => {
-    const attempt = parse(textSource('bad.json', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
-});
-
-/** Every sample that is not Prowler 3 JSON: other tools' reports, OSV advisories, CVE records, feeds. */
-function otherSamples(): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const dirs = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => tool !== 'prowler_v3_json')
-      .map((tool) => path.join(scanners, tool)),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-  ];
-  return dirs.flatMap((dir) =>
-    fs
-      .readdirSync(dir)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(dir, file)),
-  );
-}
-
-function head(file: string): string {
-  return fs
-    .readFileSync(file)
-    .subarray(0, 64 * 1024)
-    .toString('utf8');
-}
+describeBadInput(format, [
+  ['invalid JSON', '[{"CheckID": {,}}]', /^bad\.json \(prowler-v3\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    valid.slice(0, valid.length / 2),
+    /^bad\.json \(prowler-v3\) at byte \d+: the JSON document is truncated/,
+  ],
+  ['an empty file', '', /^bad\.json \(prowler-v3\): the file is empty; expected a JSON array of Prowler check results/],
+  [
+    'an object instead of an array',
+    '{"CheckID": "x"}',
+    /^bad\.json \(prowler-v3\): expected a JSON array of Prowler check results; the document starts with "\{"/,
+  ],
+  [
+    'a result without CheckID',
+    JSON.stringify([{ Status: 'FAIL' }]),
+    /^bad\.json \(prowler-v3\) at \/0\/CheckID: expected "CheckID" to be a string \(it is missing\)/,
+  ],
+  [
+    'a result with an empty Status',
+    JSON.stringify([{ CheckID: 'x', Status: '' }]),
+    /^bad\.json \(prowler-v3\) at \/0\/Status: expected "Status" to be a non-empty string/,
+  ],
+]);
 
 describe('prowler-v3: detection', () => {
   it('scores our own fixture as Prowler 3, the bare check shape lower', () => {
@@ -159,16 +116,8 @@ describe('prowler-v3: detection', () => {
     expect(format.detect('[{"CheckID": "x", "StatusExtended": "y"}]', 'out.json')).toBe(0.6);
     expect(format.detect('{"CheckID": "x", "StatusExtended": "y"}', 'out.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('scores the shared Prowler 3 sample above zero', () => {
-    const dir = path.join(SHARED_FIXTURES, 'scanners', 'prowler_v3_json');
-    for (const file of fs.readdirSync(dir).filter((f) => !f.endsWith('.expect.json'))) {
-      expect(format.detect(head(path.join(dir, file)), file), file).toBe(0.95);
-    }
-  });
-
-  it.skipIf(!hasSharedFixtures)('returns 0 for every other tool, advisory and feed sample', () => {
-    const claimed = otherSamples().filter((file) => format.detect(head(file), path.basename(file)) > 0);
-    expect(claimed).toEqual([]);
-  });
+describeSharedDetection(format, ['scanners/prowler_v3_json'], (score, file) => {
+  expect(score, file).toBe(0.95);
 });

@@ -1,26 +1,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/sarif/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
+import {
+  fileSource,
+  findingsOf,
+  hasSharedFixtures,
+  OWN_FIXTURES,
+  parseAll,
+  SHARED_FIXTURES,
+  textSource,
+} from '../../helpers/fixtures.ts';
+import {
+  cweNumbers,
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  itClaimsEachOwnFixture,
+} from '../../helpers/ingest-tests.ts';
 
-type FindingInput = z.input<typeof FindingSchema>;
-
-const SEVERITY_WORD: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Unknown',
-};
-
-const cweNumbers = (finding: FindingInput) => (finding.cwes ?? []).map((cwe) => Number(cwe.replace('CWE-', '')));
+/** This DefectDojo parser says "Unknown" where others say "Info". */
+const SEVERITY_WORD: Record<string, string> = { ...DOJO_SEVERITY, unknown: 'Unknown' };
 
 describeConformance({
   folder: 'sarif',
@@ -48,13 +50,7 @@ describeConformance({
   },
 });
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-const findings = (records: ParsedRecord[]) => records.flatMap((r) => (r.type === 'finding' ? [r.value] : []));
+const parse = (source: Source) => parseAll(format, source);
 const own = (name: string) => path.join(OWN_FIXTURES, 'sarif', name);
 const resultsOf = (file: string, run = 0) =>
   (JSON.parse(fs.readFileSync(file, 'utf8')) as { runs: { results: unknown[] }[] }).runs[run]!.results;
@@ -69,7 +65,7 @@ describe('sarif: own fixtures', () => {
       ['finding', '/runs/0/results/1'],
       ['warning', '/runs/0/results/2'],
     ]);
-    const [sqli, logging] = findings(records);
+    const [sqli, logging] = findingsOf(records);
     expect(sqli).toEqual({
       sourceTool: 'codeql',
       sourceVersion: '2.15.3',
@@ -117,7 +113,7 @@ describe('sarif: own fixtures', () => {
   });
 
   it('reads rules written after the results (Semgrep order) and rates by security-severity word or level', async () => {
-    const [redirect, evalInjection] = findings(await parse(fileSource(own('semgrep-results-before-tool.json'))));
+    const [redirect, evalInjection] = findingsOf(await parse(fileSource(own('semgrep-results-before-tool.json'))));
     expect(redirect).toMatchObject({
       sourceTool: 'semgrep-oss',
       sourceVersion: '1.50.0',
@@ -143,7 +139,7 @@ describe('sarif: own fixtures', () => {
 
   it('splits a Trivy run into package, misconfiguration and secret findings on the scanned image', async () => {
     const file = own('trivy-image.json');
-    const [vuln, config, secret] = findings(await parse(fileSource(file)));
+    const [vuln, config, secret] = findingsOf(await parse(fileSource(file)));
     const image = [
       { kind: 'image', value: 'registry.acme.io/payments-api:1.4.2' },
       {
@@ -199,7 +195,7 @@ describe('sarif: own fixtures', () => {
   });
 
   it('maps Checkov checks to misconfigurations on their resource; a suppression under review stays open', async () => {
-    const [logging, ssh] = findings(await parse(fileSource(own('checkov-terraform.json'))));
+    const [logging, ssh] = findingsOf(await parse(fileSource(own('checkov-terraform.json'))));
     expect(logging).toMatchObject({
       sourceTool: 'checkov',
       sourceVersion: '3.1.38',
@@ -245,7 +241,7 @@ describe('sarif: own fixtures', () => {
         },
       ],
     };
-    const [secret, code] = findings(await parse(textSource('two-runs.sarif', JSON.stringify(log))));
+    const [secret, code] = findingsOf(await parse(textSource('two-runs.sarif', JSON.stringify(log))));
     expect(secret).toMatchObject({ sourceTool: 'gitleaks', kind: 'secret', ruleId: 'generic-api-key', line: 3 });
     expect(code).toMatchObject({
       sourceTool: 'codescanner',
@@ -265,19 +261,19 @@ describe.skipIf(!hasSharedFixtures)('sarif: shared samples', () => {
   });
 
   it('takes the repository from versionControlProvenance written after the results', async () => {
-    const [first] = findings(await parse(fileSource(sample('bash-report.sarif'))));
+    const [first] = findingsOf(await parse(fileSource(sample('bash-report.sarif'))));
     expect(first?.assetHint).toEqual([
       { kind: 'repository_url', value: 'https://github.com/damiencarol/django-DefectDojo' },
     ]);
   });
 
   it('finds the rule of a Gitleaks 7 result that names no ruleId', async () => {
-    const [first] = findings(await parse(fileSource(sample('gitleaks_7.5.0.sarif'))));
+    const [first] = findingsOf(await parse(fileSource(sample('gitleaks_7.5.0.sarif'))));
     expect(first).toMatchObject({ sourceTool: 'gitleaks', kind: 'secret', ruleId: 'AWS Access Key' });
   });
 
   it('reads the package of dependency-check results from the artifact purl, and Grype packages from rule help', async () => {
-    const depCheck = findings(await parse(fileSource(sample('dependency_check.sarif'))));
+    const depCheck = findingsOf(await parse(fileSource(sample('dependency_check.sarif'))));
     expect(depCheck[6]).toMatchObject({
       kind: 'package',
       ruleId: 'CVE-2019-11358',
@@ -288,7 +284,7 @@ describe.skipIf(!hasSharedFixtures)('sarif: shared samples', () => {
       cvssScore: 6.1,
       severity: 'high',
     });
-    const grype = findings(await parse(fileSource(sample('cxf-3.4.6.sarif'))));
+    const grype = findingsOf(await parse(fileSource(sample('cxf-3.4.6.sarif'))));
     expect(grype[6]).toMatchObject({
       kind: 'package',
       ruleId: 'CVE-2011-5034',
@@ -312,11 +308,12 @@ describe.skipIf(!hasSharedFixtures)('sarif: shared samples', () => {
   });
 });
 
-describe('sarif: bad input', () => {
-  const valid = fs.readFileSync(own('codeql-python.json'), 'utf8');
-  const log = (run: object) => JSON.stringify({ version: '2.1.0', runs: [run] });
+const valid = fs.readFileSync(own('codeql-python.json'), 'utf8');
+const log = (run: object) => JSON.stringify({ version: '2.1.0', runs: [run] });
 
-  it.each([
+describeBadInput(
+  format,
+  [
     ['invalid JSON', '{"version": "2.1.0", "runs": [ {,} ]}', /^bad\.sarif \(sarif\) at byte \d+: invalid JSON/],
     [
       'a truncated file',
@@ -360,45 +357,13 @@ describe('sarif: bad input', () => {
       /^bad\.sarif \(sarif\) at \/version: expected "version" to be "2\.1\.0", found "1\.0\.0"/,
     ],
     ['JSON that is not SARIF', '{"Results": []}', /^bad\.sarif \(sarif\) at \/version: expected a SARIF log/],
-  ])('rejects %s with an IngestError naming the file and pointer', async (_case, text, message) => {
-    const attempt = parse(textSource('bad.sarif', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
-});
-
-/** Every sample that is not SARIF: other tools' reports, OSV advisories, CVE records, feeds. */
-function otherSamples(): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const dirs = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => tool !== 'sarif')
-      .map((tool) => path.join(scanners, tool)),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-  ];
-  return dirs.flatMap((dir) =>
-    fs
-      .readdirSync(dir)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(dir, file)),
-  );
-}
-
-function head(file: string): string {
-  return fs
-    .readFileSync(file)
-    .subarray(0, 64 * 1024)
-    .toString('utf8');
-}
+  ],
+  { file: 'bad.sarif' },
+);
 
 describe('sarif: detection', () => {
-  it('scores our own fixtures as SARIF', () => {
-    for (const file of fs.readdirSync(path.join(OWN_FIXTURES, 'sarif'))) {
-      expect(format.detect(head(own(file)), file), file).toBeGreaterThanOrEqual(0.9);
-    }
+  itClaimsEachOwnFixture(format, (score, file) => {
+    expect(score, file).toBeGreaterThanOrEqual(0.9);
   });
 
   it('scores a log without $schema by its version, runs and file name', () => {
@@ -408,16 +373,8 @@ describe('sarif: detection', () => {
     expect(format.detect('{"runs": []}', 'scan.sarif')).toBe(0.6);
     expect(format.detect('{"runs": []}', 'scan.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('scores every shared SARIF sample above zero', () => {
-    const dir = path.join(SHARED_FIXTURES, 'scanners', 'sarif');
-    for (const file of fs.readdirSync(dir).filter((f) => !f.endsWith('.expect.json'))) {
-      expect(format.detect(head(path.join(dir, file)), file), file).toBeGreaterThanOrEqual(0.9);
-    }
-  });
-
-  it.skipIf(!hasSharedFixtures)('returns 0 for every other tool, advisory and feed sample', () => {
-    const claimed = otherSamples().filter((file) => format.detect(head(file), path.basename(file)) > 0);
-    expect(claimed).toEqual([]);
-  });
+describeSharedDetection(format, ['scanners/sarif'], (score, file) => {
+  expect(score, file).toBeGreaterThanOrEqual(0.9);
 });

@@ -1,32 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
-import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
+import type { Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/snyk/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
-import { fileSource, hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES, textSource } from '../../helpers/fixtures.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
-
-const SEVERITY_WORD: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Info',
-};
-
-const cweNumbers = (finding: FindingInput) => (finding.cwes ?? []).map((cwe) => Number(cwe.replace('CWE-', '')));
+import { fileSource, findingsOf, head, OWN_FIXTURES, parseAll, textSource } from '../../helpers/fixtures.ts';
+import { cweNumbers, DOJO_SEVERITY, describeBadInput, describeSharedDetection } from '../../helpers/ingest-tests.ts';
 
 describeConformance({
   folder: 'snyk',
   format: 'snyk',
   view: (finding) => ({
-    severity: SEVERITY_WORD[finding.severity ?? 'unknown'],
+    severity: DOJO_SEVERITY[finding.severity ?? 'unknown'],
     component_name: finding.packageName ?? null,
     component_version: finding.packageVersion ?? null,
     vuln_id_from_tool: finding.ruleId,
@@ -56,13 +41,7 @@ describeConformance({
   },
 });
 
-async function parse(source: Source): Promise<ParsedRecord[]> {
-  const records: ParsedRecord[] = [];
-  for await (const record of format.parse(source)) records.push(record);
-  return records;
-}
-
-const findings = (records: ParsedRecord[]) => records.flatMap((r) => (r.type === 'finding' ? [r.value] : []));
+const parse = (source: Source) => parseAll(format, source);
 const own = (name: string) => path.join(OWN_FIXTURES, 'snyk', name);
 const json = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
@@ -76,7 +55,7 @@ describe('snyk: own fixtures', () => {
       ['finding', '/vulnerabilities/1'],
       ['finding', '/filtered/ignore/0'],
     ]);
-    const [commandInjection, redos, ignored] = findings(records);
+    const [commandInjection, redos, ignored] = findingsOf(records);
     expect(commandInjection).toEqual({
       sourceTool: 'snyk',
       format: 'snyk',
@@ -125,7 +104,7 @@ describe('snyk: own fixtures', () => {
     const file = own('all-projects.json');
     const records = await parse(fileSource(file));
     expect(records.map((r) => [r.type, r.pointer])).toEqual([['finding', '/0/vulnerabilities/0']]);
-    expect(findings(records)[0]).toMatchObject({
+    expect(findingsOf(records)[0]).toMatchObject({
       ruleId: 'SNYK-PYTHON-DJANGO-2940618',
       aliases: ['CVE-2022-34265'],
       packageName: 'django',
@@ -143,7 +122,7 @@ describe('snyk: own fixtures', () => {
 
   it('names the scanned image (name:tag) for the image and for applications found inside it', async () => {
     const file = own('container-image.json');
-    const [os, app] = findings(await parse(fileSource(file)));
+    const [os, app] = findingsOf(await parse(fileSource(file)));
     expect(os).toMatchObject({
       ruleId: 'SNYK-DEBIAN11-GCC10-5901313',
       aliases: ['CVE-2023-4039'],
@@ -173,90 +152,57 @@ describe('snyk: own fixtures', () => {
       pointer: '/1/error',
       message: `Snyk could not test this project: ${projects[1].error}`,
     });
-    expect(findings(records)).toHaveLength(3);
+    expect(findingsOf(records)).toHaveLength(3);
   });
 });
 
-describe('snyk: bad input', () => {
-  const valid = fs.readFileSync(own('npm-project-with-ignore.json'), 'utf8');
-  const issue = json(own('npm-project-with-ignore.json')).vulnerabilities[0];
-  const project = (vulnerabilities: unknown[]) => JSON.stringify({ vulnerabilities, ok: false, projectName: 'p' });
+const valid = fs.readFileSync(own('npm-project-with-ignore.json'), 'utf8');
+const issue = json(own('npm-project-with-ignore.json')).vulnerabilities[0];
+const project = (vulnerabilities: unknown[]) => JSON.stringify({ vulnerabilities, ok: false, projectName: 'p' });
 
-  it.each([
-    ['invalid JSON', '{"vulnerabilities": [ {,} ]}', /^bad\.json \(snyk\) at byte \d+: invalid JSON/],
-    [
-      'a truncated file',
-      valid.slice(0, valid.length / 2),
-      /^bad\.json \(snyk\) at byte \d+: the JSON document is truncated/,
-    ],
-    [
-      'an empty file',
-      '',
-      /^bad\.json \(snyk\): the file is empty; expected a Snyk test report \(a project object or an array of projects\)$/,
-    ],
-    [
-      'a scalar document',
-      '42',
-      /^bad\.json \(snyk\): expected a Snyk test report \(a project object or an array of projects\); the document starts with "4"$/,
-    ],
-    [
-      'a Snyk CLI error instead of results',
-      fs.readFileSync(own('cli-error.json'), 'utf8'),
-      /^bad\.json \(snyk\) at \/error: Snyk reported an error instead of results: Could not detect supported target files/,
-    ],
-    [
-      'JSON that is not a Snyk report',
-      '{"matches": []}',
-      /^bad\.json \(snyk\) at \/ok: expected a Snyk test report with "ok" and "vulnerabilities"/,
-    ],
-    [
-      'an issue without id',
-      project([{ ...issue, id: undefined }]),
-      /^bad\.json \(snyk\) at \/vulnerabilities\/0\/id: expected "id" to be a string \(it is missing\)/,
-    ],
-    [
-      'a cvssScore that is not a number',
-      project([{ ...issue, cvssScore: 'high' }]),
-      /^bad\.json \(snyk\) at \/vulnerabilities\/0\/cvssScore: expected "cvssScore" to be a number/,
-    ],
-    [
-      'a projectName that is not a string',
-      JSON.stringify({ vulnerabilities: [], ok: true, projectName: 7 }),
-      /^bad\.json \(snyk\) at \/projectName: expected "projectName" to be a string/,
-    ],
-  ])('rejects %s with an IngestError naming the file and pointer', async (_case, text, message) => {
-    const attempt = parse(textSource('bad.json', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
-});
-
-/** Every sample that is not Snyk: other tools' reports, OSV advisories, CVE records, feeds. */
-function otherSamples(): string[] {
-  const scanners = path.join(SHARED_FIXTURES, 'scanners');
-  const dirs = [
-    ...fs
-      .readdirSync(scanners)
-      .filter((tool) => tool !== 'snyk')
-      .map((tool) => path.join(scanners, tool)),
-    ...['npm', 'pypi', 'maven'].map((ecosystem) => path.join(SHARED_FIXTURES, 'osv', ecosystem)),
-    path.join(SHARED_FIXTURES, 'cve'),
-    path.join(SHARED_FIXTURES, 'feeds'),
-  ];
-  return dirs.flatMap((dir) =>
-    fs
-      .readdirSync(dir)
-      .filter((file) => !file.endsWith('.expect.json'))
-      .map((file) => path.join(dir, file)),
-  );
-}
-
-function head(file: string): string {
-  return fs
-    .readFileSync(file)
-    .subarray(0, 64 * 1024)
-    .toString('utf8');
-}
+describeBadInput(format, [
+  ['invalid JSON', '{"vulnerabilities": [ {,} ]}', /^bad\.json \(snyk\) at byte \d+: invalid JSON/],
+  [
+    'a truncated file',
+    valid.slice(0, valid.length / 2),
+    /^bad\.json \(snyk\) at byte \d+: the JSON document is truncated/,
+  ],
+  [
+    'an empty file',
+    '',
+    /^bad\.json \(snyk\): the file is empty; expected a Snyk test report \(a project object or an array of projects\)$/,
+  ],
+  [
+    'a scalar document',
+    '42',
+    /^bad\.json \(snyk\): expected a Snyk test report \(a project object or an array of projects\); the document starts with "4"$/,
+  ],
+  [
+    'a Snyk CLI error instead of results',
+    fs.readFileSync(own('cli-error.json'), 'utf8'),
+    /^bad\.json \(snyk\) at \/error: Snyk reported an error instead of results: Could not detect supported target files/,
+  ],
+  [
+    'JSON that is not a Snyk report',
+    '{"matches": []}',
+    /^bad\.json \(snyk\) at \/ok: expected a Snyk test report with "ok" and "vulnerabilities"/,
+  ],
+  [
+    'an issue without id',
+    project([{ ...issue, id: undefined }]),
+    /^bad\.json \(snyk\) at \/vulnerabilities\/0\/id: expected "id" to be a string \(it is missing\)/,
+  ],
+  [
+    'a cvssScore that is not a number',
+    project([{ ...issue, cvssScore: 'high' }]),
+    /^bad\.json \(snyk\) at \/vulnerabilities\/0\/cvssScore: expected "cvssScore" to be a number/,
+  ],
+  [
+    'a projectName that is not a string',
+    JSON.stringify({ vulnerabilities: [], ok: true, projectName: 7 }),
+    /^bad\.json \(snyk\) at \/projectName: expected "projectName" to be a string/,
+  ],
+]);
 
 describe('snyk: detection', () => {
   it('scores our own reports as Snyk (the CLI error output has no results and is not claimed)', () => {
@@ -272,16 +218,8 @@ describe('snyk: detection', () => {
     const cyclonedx = '{"bomFormat": "CycloneDX", "vulnerabilities": [{"id": "SNYK-JS-LODASH-1040724"}]}';
     expect(format.detect(cyclonedx, 'bom.json')).toBe(0);
   });
+});
 
-  it.skipIf(!hasSharedFixtures)('scores every shared Snyk sample above zero', () => {
-    const dir = path.join(SHARED_FIXTURES, 'scanners', 'snyk');
-    for (const file of fs.readdirSync(dir).filter((f) => !f.endsWith('.expect.json'))) {
-      expect(format.detect(head(path.join(dir, file)), file), file).toBeGreaterThanOrEqual(0.9);
-    }
-  });
-
-  it.skipIf(!hasSharedFixtures)('returns 0 for every other tool, advisory and feed sample', () => {
-    const claimed = otherSamples().filter((file) => format.detect(head(file), path.basename(file)) > 0);
-    expect(claimed).toEqual([]);
-  });
+describeSharedDetection(format, ['scanners/snyk'], (score, file) => {
+  expect(score, file).toBeGreaterThanOrEqual(0.9);
 });

@@ -1,10 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { IngestError } from '../../../src/domain/errors.ts';
-import type { FindingSchema } from '../../../src/domain/finding.ts';
 import type { ParsedRecord, Source } from '../../../src/ingest/format.ts';
 import { format } from '../../../src/ingest/trivy/parser.ts';
 import { describeConformance } from '../../helpers/conformance.ts';
@@ -17,17 +13,13 @@ import {
   SHARED_FIXTURES,
   textSource,
 } from '../../helpers/fixtures.ts';
-
-type FindingInput = z.input<typeof FindingSchema>;
-
-const DEFECTDOJO_SEVERITY: Record<string, string> = {
-  critical: 'Critical',
-  high: 'High',
-  medium: 'Medium',
-  low: 'Low',
-  info: 'Info',
-  unknown: 'Info',
-};
+import {
+  DOJO_SEVERITY,
+  describeBadInput,
+  describeSharedDetection,
+  type FindingInput,
+  itClaimsEachOwnFixture,
+} from '../../helpers/ingest-tests.ts';
 
 /** DefectDojo's title for each kind of Trivy record, rendered from our fields. */
 function defectDojoTitle(finding: FindingInput): string {
@@ -49,7 +41,7 @@ describeConformance({
     const v3 = finding.cvssVector?.startsWith('CVSS:3') ?? false;
     const fixedVersions = finding.fixedVersions ?? [];
     return {
-      severity: DEFECTDOJO_SEVERITY[finding.severity ?? 'unknown'],
+      severity: DOJO_SEVERITY[finding.severity ?? 'unknown'],
       title: defectDojoTitle(finding),
       // DefectDojo lists only the id Trivy reports (VulnerabilityID or the check ID).
       vulnerability_ids: [finding.ruleId],
@@ -392,100 +384,62 @@ describe('trivy: other report forms', () => {
   });
 });
 
-describe('trivy: malformed input', () => {
-  const vulnerability = (fields: Record<string, unknown>) =>
-    JSON.stringify({
-      SchemaVersion: 2,
-      ArtifactName: 'a:1',
-      ArtifactType: 'container_image',
-      Results: [
-        {
-          Target: 'a:1 (alpine 3.19.1)',
-          Class: 'os-pkgs',
-          Type: 'alpine',
-          Vulnerabilities: [{ VulnerabilityID: 'CVE-2024-0727', PkgName: 'libcrypto3' }, fields],
-        },
-      ],
-    });
-
-  it.each([
-    [
-      'invalid JSON',
-      '{"SchemaVersion": 2, "Results": [ {"Target": "x",, } ]}',
-      /bad\.json \(trivy\) at byte \d+: invalid JSON/,
+const vulnerability = (fields: Record<string, unknown>) =>
+  JSON.stringify({
+    SchemaVersion: 2,
+    ArtifactName: 'a:1',
+    ArtifactType: 'container_image',
+    Results: [
+      {
+        Target: 'a:1 (alpine 3.19.1)',
+        Class: 'os-pkgs',
+        Type: 'alpine',
+        Vulnerabilities: [{ VulnerabilityID: 'CVE-2024-0727', PkgName: 'libcrypto3' }, fields],
+      },
     ],
-    [
-      'a truncated file',
-      '{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-0727"',
-      /bad\.json \(trivy\) at byte \d+: the JSON document is truncated/,
-    ],
-    ['an empty file', '', /bad\.json \(trivy\) at byte 0: the file is empty/],
-    [
-      'a vulnerability without VulnerabilityID',
-      vulnerability({ PkgName: 'libssl3', InstalledVersion: '3.1.4-r2' }),
-      /bad\.json \(trivy\) at \/Results\/0\/Vulnerabilities\/1: expected "VulnerabilityID" to be a non-empty string/,
-    ],
-    [
-      'a CVSS score that is not a number',
-      vulnerability({ VulnerabilityID: 'CVE-2023-6129', PkgName: 'libssl3', CVSS: { nvd: { V3Score: 'high' } } }),
-      /at \/Results\/0\/Vulnerabilities\/1: expected "CVSS\.nvd\.V3Score" to be a number/,
-    ],
-    [
-      'a misconfiguration without ID or AVDID',
-      JSON.stringify({ SchemaVersion: 2, Results: [{ Target: 'Dockerfile', Misconfigurations: [{ Title: 'x' }] }] }),
-      /at \/Results\/0\/Misconfigurations\/0: expected "ID" to be a non-empty string \(or "AVDID" to be one\)/,
-    ],
-    [
-      'a result without Target',
-      JSON.stringify({ SchemaVersion: 2, Results: [{ Class: 'secret', Secrets: [{ RuleID: 'github-pat' }] }] }),
-      /bad\.json \(trivy\) at \/Results\/0: expected "Target" to be a string/,
-    ],
-    ['a JSON document that is not a Trivy report', '{"runs": []}', /bad\.json \(trivy\): expected a Trivy report/],
-  ])('rejects %s with an IngestError naming the file and the place', async (_case, text, message) => {
-    const attempt = parseWith('trivy', textSource('bad.json', text));
-    await expect(attempt).rejects.toBeInstanceOf(IngestError);
-    await expect(attempt).rejects.toThrow(message);
-  });
-});
-
-/** The first 64 KiB of a file, as the registry passes it to detect(). */
-function head(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
-  fs.closeSync(fd);
-  return buffer.subarray(0, read).toString('utf8');
-}
-
-function samplesUnder(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && !entry.name.endsWith('.expect.json'))
-    .map((entry) => path.join(entry.parentPath, entry.name));
-}
-
-describe.skipIf(!hasSharedFixtures)('trivy: detection', () => {
-  const trivyDir = path.join(SHARED_FIXTURES, 'scanners', 'trivy');
-  const ours = hasSharedFixtures ? samplesUnder(trivyDir) : [];
-  const others = hasSharedFixtures
-    ? samplesUnder(SHARED_FIXTURES).filter((file) => !file.startsWith(`${trivyDir}${path.sep}`))
-    : [];
-
-  it.each(ours.map((file) => [path.basename(file), file]))('claims %s', (name, file) => {
-    const score = format.detect(head(file), name);
-    expect(score).toBeGreaterThanOrEqual(name === 'legacy_no_vuln.json' ? 0.1 : 0.8);
   });
 
-  it.each(others.map((file) => [path.relative(SHARED_FIXTURES, file), file]))('does not claim %s', (name, file) => {
-    expect(format.detect(head(file), path.basename(name))).toBe(0);
-  });
+describeBadInput(format, [
+  [
+    'invalid JSON',
+    '{"SchemaVersion": 2, "Results": [ {"Target": "x",, } ]}',
+    /bad\.json \(trivy\) at byte \d+: invalid JSON/,
+  ],
+  [
+    'a truncated file',
+    '{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-0727"',
+    /bad\.json \(trivy\) at byte \d+: the JSON document is truncated/,
+  ],
+  ['an empty file', '', /bad\.json \(trivy\) at byte 0: the file is empty/],
+  [
+    'a vulnerability without VulnerabilityID',
+    vulnerability({ PkgName: 'libssl3', InstalledVersion: '3.1.4-r2' }),
+    /bad\.json \(trivy\) at \/Results\/0\/Vulnerabilities\/1: expected "VulnerabilityID" to be a non-empty string/,
+  ],
+  [
+    'a CVSS score that is not a number',
+    vulnerability({ VulnerabilityID: 'CVE-2023-6129', PkgName: 'libssl3', CVSS: { nvd: { V3Score: 'high' } } }),
+    /at \/Results\/0\/Vulnerabilities\/1: expected "CVSS\.nvd\.V3Score" to be a number/,
+  ],
+  [
+    'a misconfiguration without ID or AVDID',
+    JSON.stringify({ SchemaVersion: 2, Results: [{ Target: 'Dockerfile', Misconfigurations: [{ Title: 'x' }] }] }),
+    /at \/Results\/0\/Misconfigurations\/0: expected "ID" to be a non-empty string \(or "AVDID" to be one\)/,
+  ],
+  [
+    'a result without Target',
+    JSON.stringify({ SchemaVersion: 2, Results: [{ Class: 'secret', Secrets: [{ RuleID: 'github-pat' }] }] }),
+    /bad\.json \(trivy\) at \/Results\/0: expected "Target" to be a string/,
+  ],
+  ['a JSON document that is not a Trivy report', '{"runs": []}', /bad\.json \(trivy\): expected a Trivy report/],
+]);
+
+describeSharedDetection(format, ['scanners/trivy'], (score, file) => {
+  expect(score, file).toBeGreaterThanOrEqual(path.basename(file) === 'legacy_no_vuln.json' ? 0.1 : 0.8);
 });
 
 describe('trivy: detection of our own fixtures', () => {
-  it.each(samplesUnder(path.join(OWN_FIXTURES, 'trivy')).map((file) => [path.basename(file), file]))(
-    'claims %s',
-    (name, file) => {
-      expect(format.detect(head(file), name)).toBeGreaterThanOrEqual(0.8);
-    },
-  );
+  itClaimsEachOwnFixture(format, (score, file) => {
+    expect(score, file).toBeGreaterThanOrEqual(0.8);
+  });
 });
