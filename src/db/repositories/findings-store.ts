@@ -196,14 +196,26 @@ export async function closeUnseenFindings(
   return { fixed: result.rowCount, exposureIds: [...new Set(result.rows.map((r) => r.exposure_id))] };
 }
 
+/** How many exposures a report's findings belong to, together with the other ones named. */
+export async function exposuresOfReport(tx: Queryable, reportId: number, others: string[] = []): Promise<number> {
+  const result = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT exposure_id FROM findings WHERE report_id = $1 UNION SELECT unnest($2::text[])) ids`,
+    [reportId, others],
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
 /**
- * Derives each exposure's state from its findings: any open finding re-opens a resolved or
+ * Derives each exposure's state from its findings (those a report touched, and any others named): any open finding re-opens a resolved or
  * suppressed exposure (counting the re-open); none open and some fixed resolves it (the time
  * feeds MTTR); only suppressed findings make it suppressed. Work states set by people or the
  * orchestrator (in progress, awaiting approval, mitigated, accepted) are kept while open.
  */
-export async function refreshExposureStates(tx: Queryable, exposureIds: string[]): Promise<void> {
-  if (!exposureIds.length) return;
+export async function refreshExposureStates(
+  tx: Queryable,
+  touched: { reportId?: number; exposureIds?: string[] },
+): Promise<void> {
   // Only rows whose state changes are written: a re-import of an unchanged report touches none.
   await tx.query(
     `WITH agg AS (
@@ -211,7 +223,10 @@ export async function refreshExposureStates(tx: Queryable, exposureIds: string[]
               count(*) FILTER (WHERE state = 'open') AS open_count,
               count(*) FILTER (WHERE state = 'fixed') AS fixed_count,
               count(*) FILTER (WHERE state = 'suppressed') AS suppressed_count
-         FROM findings WHERE exposure_id = ANY($1::text[]) GROUP BY exposure_id),
+         FROM findings
+        WHERE exposure_id IN (SELECT exposure_id FROM findings WHERE report_id = $1)
+           OR exposure_id = ANY($2::text[])
+        GROUP BY exposure_id),
      next AS (
        SELECT e.id, e.state AS old_state, agg.open_count,
               CASE
@@ -229,18 +244,16 @@ export async function refreshExposureStates(tx: Queryable, exposureIds: string[]
                           WHEN next.open_count > 0 THEN NULL ELSE e.resolved_at END,
        updated_at = now()
      FROM next WHERE e.id = next.id AND next.new_state IS DISTINCT FROM next.old_state`,
-    [exposureIds],
+    [touched.reportId ?? null, touched.exposureIds ?? []],
   );
 }
 
 /** Links exposures to the advisory that names their vulnerability id (directly or as an alias). */
-export async function linkExposuresToAdvisories(tx: Queryable, exposureIds?: string[]): Promise<number> {
+export async function linkExposuresToAdvisories(tx: Queryable): Promise<number> {
   const result = await tx.query(
     `UPDATE exposures e SET advisory_id = sub.advisory_id, updated_at = now()
        FROM (SELECT DISTINCT ON (alias) alias, advisory_id FROM advisory_aliases ORDER BY alias, advisory_id) sub
-      WHERE e.advisory_id IS NULL AND sub.alias = e.vulnerability_id
-        AND ($1::text[] IS NULL OR e.id = ANY($1::text[]))`,
-    [exposureIds ?? null],
+      WHERE e.advisory_id IS NULL AND sub.alias = e.vulnerability_id`,
   );
   return result.rowCount;
 }

@@ -13,6 +13,7 @@ import {
   closeUnseenFindings,
   type ExposureRow,
   type FindingRow,
+  exposuresOfReport,
   linkExposuresToAdvisories,
   refreshExposureStates,
   upsertExposures,
@@ -108,7 +109,6 @@ class InputIngestion {
   private epss: EpssScore[] = [];
   private readonly assetCache = new Map<string, string>();
   private readonly aliasCache = new Map<string, string[]>();
-  private readonly touchedExposures = new Set<string>();
   private readonly touchedAdvisories: string[] = [];
   private sourceTool: string | undefined;
   private pending: Promise<void> = Promise.resolve();
@@ -332,7 +332,6 @@ class InputIngestion {
     this.summary.new += counts.new;
     this.summary.updated += counts.updated;
     this.summary.unchanged += counts.unchanged;
-    for (const id of ids.values()) this.touchedExposures.add(id);
   }
 
   /** Waits for the batch being written; rethrows its error. */
@@ -363,15 +362,17 @@ class InputIngestion {
 
   /** Lifecycle and links that need the whole input: closing, state refresh, advisory links, intel. */
   private async finish(): Promise<void> {
+    let closedExposures: string[] = [];
     if (this.options.fullScan && this.options.scope) {
       const closed = await closeUnseenFindings(this.tx, this.options.scope, this.reportId);
       this.summary.fixed = closed.fixed;
-      for (const id of closed.exposureIds) this.touchedExposures.add(id);
+      closedExposures = closed.exposureIds;
     }
-    const touched = [...this.touchedExposures];
-    this.summary.exposures = touched.length;
-    await refreshExposureStates(this.tx, touched);
-    if (touched.length) await linkExposuresToAdvisories(this.tx, touched);
+    if (this.summary.findings || closedExposures.length) {
+      this.summary.exposures = await exposuresOfReport(this.tx, this.reportId, closedExposures);
+      await refreshExposureStates(this.tx, { reportId: this.reportId, exposureIds: closedExposures });
+      await linkExposuresToAdvisories(this.tx);
+    }
     if (this.touchedAdvisories.length) {
       await applyThreatIntel(this.tx, this.touchedAdvisories);
       await linkExposuresToAdvisories(this.tx);
