@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     const { db, drop } = await open(backend);
     try {
       await seed(db, exposures, assets, controls);
+      await db.query('ANALYZE'); // as autovacuum would have by now on a real estate
       const full = await prioritizeExposures(db, policy);
       console.log(
         `${backend.padEnd(9)} full prioritization: ${full.exposures.toLocaleString('en')} exposures in ${full.seconds.toFixed(1)} s = ${Math.round(full.exposures / full.seconds).toLocaleString('en')} exposures/s; decisions ${JSON.stringify(full.decisions)}`,

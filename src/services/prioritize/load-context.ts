@@ -67,7 +67,10 @@ export async function loadExposurePage(
               'internetExposure', a.internet_exposure, 'dataSensitivity', a.data_sensitivity, 'owner', a.owner,
               'team', a.team, 'network', a.network, 'tags', to_jsonb(a.tags), 'attributes', a.attributes
             ) AS asset
-       FROM exposures e
+       FROM (SELECT * FROM exposures e
+              WHERE (${options.anyState ? 'true' : `e.state IN ${ACTIVE}`}) AND e.id > $1
+                AND ($3::text[] IS NULL OR e.id = ANY($3::text[]))
+              ORDER BY e.id LIMIT $2) e -- the page first, so the joins below run for its rows only
        JOIN assets a ON a.id = e.asset_id
        LEFT JOIN advisories adv ON adv.id = e.advisory_id
        LEFT JOIN kev_entries k ON k.cve_id = e.vulnerability_id
@@ -79,8 +82,7 @@ export async function loadExposurePage(
                 ARRAY(SELECT DISTINCT c FROM findings f2, unnest(f2.cwes) c WHERE f2.exposure_id = e.id) AS cwes,
                 min(fi.location) AS location
            FROM findings fi WHERE fi.exposure_id = e.id AND fi.state <> 'fixed') f ON true
-      WHERE (${options.anyState ? 'true' : `e.state IN ${ACTIVE}`}) AND e.id > $1 AND ($3::text[] IS NULL OR e.id = ANY($3::text[]))
-      ORDER BY e.id LIMIT $2`,
+      ORDER BY e.id`,
     [options.after, options.limit, options.ids ?? null],
   );
   return result.rows.map((row) => ({

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../../db/database.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
+import { type BatchColumn, batchSource } from '../../db/repositories/batch-input.ts';
 import type { AuditEntry } from '../../domain/audit.ts';
 import type { Control } from '../../domain/control.ts';
 import type { CoverageAssessment, OwnerAssignment, RiskAssessment, SsvcResult } from '../../domain/priority.ts';
@@ -165,43 +166,59 @@ export async function prioritizeExposures(
   return summary;
 }
 
+/** What is stored per exposure: values and contributions; `explain` recomputes the words. */
+const RESULT_COLUMNS: BatchColumn<Prioritization>[] = [
+  { name: 'id', type: 'text', value: (r) => r.exposureId },
+  { name: 'risk_score', type: 'float8', value: (r) => r.risk.score },
+  {
+    name: 'risk_factors',
+    type: 'jsonb',
+    value: (r) => r.risk.factors.map((f) => ({ factor: f.factor, value: f.value, contribution: f.contribution })),
+  },
+  { name: 'ssvc_decision', type: 'text', value: (r) => r.ssvc.decision },
+  {
+    name: 'ssvc_path',
+    type: 'jsonb',
+    value: (r) => ({
+      row: r.ssvc.tableRow,
+      table: r.ssvc.tableDecision,
+      path: r.ssvc.path.map((p) => [p.point, p.value]),
+    }),
+  },
+  { name: 'sla_due_at', type: 'timestamptz', value: (r) => r.slaDueAt },
+  { name: 'owner', type: 'text', value: (r) => r.owner.owner ?? null },
+  { name: 'team', type: 'text', value: (r) => r.owner.team ?? null },
+  { name: 'owner_rule', type: 'text', value: (r) => r.owner.rule },
+  { name: 'triage', type: 'bool', value: (r) => r.owner.triage },
+  { name: 'coverage', type: 'text', value: (r) => r.coverage.coverage },
+  {
+    name: 'coverage_evidence',
+    type: 'jsonb',
+    value: (r) =>
+      r.coverage.contributions.map((c) => ({
+        control: c.controlId,
+        rule: c.ruleId,
+        coverage: c.coverage,
+        mapping: c.mapping,
+      })),
+  },
+  { name: 'reachable', type: 'text', value: (r) => r.coverage.reachable },
+];
+
 async function writeResults(tx: Queryable, results: Prioritization[], policyVersion: string, now: Date): Promise<void> {
   if (!results.length) return;
   const col = <T>(pick: (r: Prioritization) => T) => results.map(pick);
-  // One JSON document per batch (jsonb_to_recordset): far cheaper to send and parse than
-  // array parameters holding JSON strings.
-  const rows = results.map((r) => ({
-    id: r.exposureId,
-    risk_score: r.risk.score,
-    // Compact evidence: values and contributions; the words are recomputed by `explain`.
-    risk_factors: r.risk.factors.map((f) => ({ factor: f.factor, value: f.value, contribution: f.contribution })),
-    ssvc_decision: r.ssvc.decision,
-    ssvc_path: { row: r.ssvc.tableRow, table: r.ssvc.tableDecision, path: r.ssvc.path.map((p) => [p.point, p.value]) },
-    sla_due_at: r.slaDueAt.toISOString(),
-    owner: r.owner.owner ?? null,
-    team: r.owner.team ?? null,
-    owner_rule: r.owner.rule,
-    triage: r.owner.triage,
-    coverage: r.coverage.coverage,
-    coverage_evidence: r.coverage.contributions.map((c) => ({
-      control: c.controlId,
-      rule: c.ruleId,
-      coverage: c.coverage,
-      mapping: c.mapping,
-    })),
-    reachable: r.coverage.reachable,
-  }));
+  const input = await batchSource(tx, 'stage_priorities', RESULT_COLUMNS, results);
+  const extra = input.params.length;
   await tx.query(
     `UPDATE exposures e SET risk_score = t.risk_score, risk_factors = t.risk_factors, ssvc_decision = t.ssvc_decision,
             ssvc_path = t.ssvc_path, sla_due_at = t.sla_due_at, owner = t.owner, team = t.team,
             owner_rule = t.owner_rule, triage = t.triage, coverage = t.coverage,
-            coverage_evidence = t.coverage_evidence, reachable = t.reachable, prioritized_at = $2,
-            policy_version = $3, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS t(id text, risk_score float8, risk_factors jsonb, ssvc_decision text,
-              ssvc_path jsonb, sla_due_at timestamptz, owner text, team text, owner_rule text, triage bool,
-              coverage text, coverage_evidence jsonb, reachable text)
+            coverage_evidence = t.coverage_evidence, reachable = t.reachable, prioritized_at = $${extra + 1},
+            policy_version = $${extra + 2}, updated_at = now()
+       FROM (${input.sql}) t
       WHERE e.id = t.id`,
-    [JSON.stringify(rows), now, policyVersion],
+    [...input.params, now, policyVersion],
   );
   const ids = col((r) => r.exposureId);
   await tx.query('DELETE FROM exposure_controls WHERE exposure_id = ANY($1::text[])', [ids]);
