@@ -5,6 +5,7 @@ import { loadFormats } from '../../src/ingest/registry.ts';
 import type { IngestSummary } from '../../src/services/ingest/ingest-input.ts';
 import { type FileResult, ingestInputs, isFailure } from '../../src/services/ingest/ingest-inputs.ts';
 import { databaseBackends } from '../helpers/databases.ts';
+import { hasSharedFixtures, SHARED_FIXTURES } from '../helpers/fixtures.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/pipeline');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -195,6 +196,15 @@ describe.each(databaseBackends())('ingest pipeline on $name', (backend) => {
       /trivy-web\.json \(grype\).*expected a Grype report/,
     );
     expect(await snapshot(db)).toEqual(before);
+  });
+
+  it.skipIf(!hasSharedFixtures)('stores a real report whose package version holds a NUL character', async () => {
+    // anchore_grype/fix_available.json carries U+0000, which PostgreSQL text and jsonb refuse
+    const file = path.join(SHARED_FIXTURES, 'scanners/anchore_grype/fix_available.json');
+    const [result] = ok(await ingestInputs(db, await loadFormats(), [file], { limits: LIMITS }));
+    expect(result).toMatchObject({ format: 'grype' });
+    expect(result!.findings).toBeGreaterThan(0);
+    expect(await count(db, 'SELECT 1 FROM findings')).toBe(result!.new);
   });
 
   it('--full-scan without --scope is refused', async () => {

@@ -22,7 +22,7 @@ function copyField(value: unknown, type: string): string {
     text = String(value);
   }
   if (text.includes('\u0000') || text.includes('\\u0000')) {
-    text = text.replace(/\u0000/g, '').replace(/(?<!\\)\\u0000/g, '');
+    text = text.replaceAll('\u0000', '').replace(/(?<!\\)\\u0000/g, '');
   }
   return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
