@@ -5,18 +5,14 @@
  * JSON.parse of the file plus a plain bulk load of the same rows into an unindexed table.
  */
 import { execFile } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import pg from 'pg';
-import type { Database } from '../src/db/database.ts';
-import { runMigrations } from '../src/db/migrate.ts';
-import { openEmbedded, openServer } from '../src/db/open.ts';
 import { loadFormats } from '../src/ingest/registry.ts';
 import { ingestInput } from '../src/services/ingest/ingest-input.ts';
 import { fileInput } from '../src/services/ingest/sources.ts';
+import { openBenchDatabase } from './bench-database.ts';
 import { writeSyntheticTrivy } from './synthetic-trivy.ts';
 
 type Measurement = { seconds: number; findings: number; peakRssMb: number; note?: string };
@@ -34,36 +30,8 @@ const { values } = parseArgs({
 
 const MAX_BASELINE_BYTES = 480 * 1024 * 1024; // V8 cannot hold a much larger string for JSON.parse
 
-async function openBench(
-  backend: string,
-  url: string | undefined,
-): Promise<{ db: Database; drop: () => Promise<void> }> {
-  if (backend === 'pglite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-bench-'));
-    const db = await openEmbedded(dir);
-    await runMigrations(db);
-    return { db, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  if (!url) throw new Error('postgres needs TEST_DATABASE_URL or DATABASE_URL');
-  const name = `mobilize_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await openServer(target.toString(), 10_000);
-  await runMigrations(db);
-  return {
-    db,
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 async function childOurs(backend: string, file: string, url: string | undefined): Promise<Measurement> {
-  const { db, drop } = await openBench(backend, url);
+  const { db, drop } = await openBenchDatabase(backend, url);
   try {
     const format = (await loadFormats()).get('trivy');
     const started = performance.now();
@@ -81,7 +49,7 @@ async function childBaseline(backend: string, file: string, url: string | undefi
   if (fs.statSync(file).size > MAX_BASELINE_BYTES) {
     return { seconds: Number.NaN, findings: 0, peakRssMb: 0, note: 'file too large for JSON.parse (V8 string limit)' };
   }
-  const { db, drop } = await openBench(backend, url);
+  const { db, drop } = await openBenchDatabase(backend, url);
   try {
     await db.query(`CREATE TABLE baseline_findings (fingerprint text, asset text, rule_id text, package_name text,
       package_version text, fixed_versions text, severity text, title text, description text, cvss_vector text,

@@ -4,19 +4,13 @@
  * measures a full prioritization (exposures/s) and the re-prioritization after one control
  * drifts (only the exposures that relied on it are recomputed), against the full run as baseline.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { Database } from '../src/db/database.ts';
-import { runMigrations } from '../src/db/migrate.ts';
-import { openEmbedded, openServer } from '../src/db/open.ts';
 import { loadPolicy } from '../src/prioritize/policy.ts';
 import { loadControls } from '../src/services/prioritize/load-context.ts';
 import { prioritizeExposures } from '../src/services/prioritize/prioritize.ts';
 import { verifyControls } from '../src/services/prioritize/verify-controls.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,32 +20,6 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'all' },
   },
 });
-
-async function open(backend: string): Promise<{ db: Database; drop: () => Promise<void> }> {
-  if (backend === 'pglite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-bench-'));
-    const db = await openEmbedded(dir);
-    await runMigrations(db);
-    return { db, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (!url) throw new Error('postgres needs TEST_DATABASE_URL or DATABASE_URL');
-  const name = `mobilize_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await openServer(target.toString(), 10_000);
-  await runMigrations(db);
-  return {
-    db,
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 const ENVIRONMENTS = ['production', 'staging', 'development', 'test'];
 const CRITICALITY = ['crown_jewel', 'high', 'medium', 'low'];
@@ -120,7 +88,7 @@ async function main(): Promise<void> {
   const policy = loadPolicy();
   console.log(`synthetic estate: ${exposures.toLocaleString('en')} exposures, ${assets} assets, ${controls} controls`);
   for (const backend of backends) {
-    const { db, drop } = await open(backend);
+    const { db, drop } = await openBenchDatabase(backend, url);
     try {
       await seed(db, exposures, assets, controls);
       await db.query('ANALYZE'); // as autovacuum would have by now on a real estate
