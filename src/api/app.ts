@@ -12,6 +12,7 @@ import type { Database } from '../db/database.ts';
 import type { FormatRegistry } from '../ingest/registry.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../prioritize/policy.ts';
+import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { exposureRoutes } from './routes/exposures.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerAuth(app, deps.db);
 
   await app.register(swagger, {
     openapi: {
@@ -54,6 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         description: 'Agentic remediation for Continuous Threat Exposure Management',
         version: deps.version,
       },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
   });

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
+import { countActiveApiTokens, createApiToken, listApiTokens, revokeApiToken } from '../db/repositories/api-tokens.ts';
 import { verifyAuditLog } from '../db/repositories/audit-log.ts';
+import { RoleSchema } from '../domain/auth.ts';
+import { ValidationError } from '../domain/errors.ts';
 import { loadFormats } from '../ingest/registry.ts';
 import { createRuntime, startServer } from '../main.ts';
 import { VERSION } from '../version.ts';
@@ -58,6 +61,59 @@ export function buildCli(): Command {
           createOutput(json).result({ ok: true, applied, database: runtime.db.kind }, () =>
             applied.length ? `applied ${applied.join(', ')}` : 'migrations are current',
           );
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  const tokens = program.command('tokens').description('API tokens (roles: viewer, analyst, approver, admin)');
+  tokens
+    .command('create')
+    .description('create a token; its secret is printed once and only its hash is stored')
+    .requiredOption('--name <name>', 'who or what uses it')
+    .option('--role <role>', 'viewer | analyst | approver | admin', 'viewer')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json, flags: { name: string; role: string }) => {
+        const role = RoleSchema.safeParse(flags.role);
+        if (!role.success) throw new ValidationError(`--role: expected one of ${RoleSchema.options.join(', ')}`);
+        const runtime = await createRuntime();
+        try {
+          const created = await createApiToken(runtime.db, { name: flags.name, role: role.data });
+          createOutput(json).result(created, () => `${created.id} (${created.role}): ${created.token}`);
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+  tokens
+    .command('list')
+    .description('tokens without their secrets')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json) => {
+        const runtime = await createRuntime();
+        try {
+          const all = await listApiTokens(runtime.db);
+          createOutput(json).result(all, () =>
+            all.map((t) => `${t.id} ${t.role.padEnd(8)} ${t.name}${t.revokedAt ? ' (revoked)' : ''}`).join('\n'),
+          );
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+  tokens
+    .command('revoke')
+    .argument('<id>', 'token id (tok_…)')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json, id: string) => {
+        const runtime = await createRuntime();
+        try {
+          await revokeApiToken(runtime.db, id);
+          createOutput(json).result({ ok: true, revoked: id }, () => `revoked ${id}`);
         } finally {
           await runtime.close();
         }
@@ -131,13 +187,24 @@ export function buildCli(): Command {
     .action(
       action(async (json) => {
         const runtime = await createRuntime();
+        // A fresh installation has no API token: make one admin token and show it once.
+        const bootstrap =
+          (await countActiveApiTokens(runtime.db)) === 0
+            ? await createApiToken(runtime.db, { name: 'bootstrap-admin', role: 'admin' })
+            : undefined;
         const { app, urls } = await startServer(runtime);
-        createOutput(json).result({ ok: true, database: runtime.db.kind, urls }, () =>
+        createOutput(json).result({ ok: true, database: runtime.db.kind, urls, bootstrapToken: bootstrap?.token }, () =>
           [
             `Mobilize ${VERSION} is serving (database: ${runtime.db.kind} ${runtime.db.location})`,
             `  API      ${urls.api}`,
             `  health   ${urls.health}`,
             `  OpenAPI  ${urls.openapi}`,
+            ...(bootstrap
+              ? [
+                  `  admin API token (shown once; store it, then create narrower ones with mobilize tokens create):`,
+                  `    ${bootstrap.token}`,
+                ]
+              : []),
           ].join('\n'),
         );
         const stop = async () => {

@@ -52,3 +52,10 @@ async function openThrowawayServerDatabase(url: string, options?: { migrate?: bo
     },
   });
 }
+
+/** An Authorization header carrying a fresh API token of `role`. */
+export async function authHeader(db: Database, role: 'viewer' | 'analyst' | 'approver' | 'admin') {
+  const { createApiToken } = await import('../../src/db/repositories/api-tokens.ts');
+  const { token } = await createApiToken(db, { name: `test-${role}`, role });
+  return { authorization: `Bearer ${token}` };
+}

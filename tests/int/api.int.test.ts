@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
+import { createApiToken, revokeApiToken } from '../../src/db/repositories/api-tokens.ts';
 import { loadFormats } from '../../src/ingest/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { loadPolicy } from '../../src/prioritize/policy.ts';
-import { databaseBackends } from '../helpers/databases.ts';
+import { authHeader, databaseBackends } from '../helpers/databases.ts';
 
 describe.each(databaseBackends())('HTTP API on $name', (backend) => {
   let db: Database;
@@ -48,6 +49,39 @@ describe.each(databaseBackends())('HTTP API on $name', (backend) => {
       'degraded',
     ]);
     expect(document.paths['/openapi.json']).toBeUndefined();
+  });
+
+  it('requires a bearer token with a sufficient role, checked before the body is read', async () => {
+    const none = await app.inject({ method: 'GET', url: '/v1/exposures' });
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    const wrong = await app.inject({
+      method: 'GET',
+      url: '/v1/exposures',
+      headers: { authorization: 'Bearer mbz_nope' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const viewer = await authHeader(db, 'viewer');
+    expect((await app.inject({ method: 'GET', url: '/v1/exposures', headers: viewer })).statusCode).toBe(200);
+    const upload = await app.inject({ method: 'POST', url: '/v1/ingest', headers: viewer, payload: '{}' });
+    expect(upload.statusCode).toBe(403);
+    expect(upload.json()).toEqual({ code: 'FORBIDDEN', message: 'this needs the analyst role; the token has viewer' });
+    // A revoked token stops working at once
+    const revoked = await createApiToken(db, { name: 'old-ci', role: 'admin' });
+    await revokeApiToken(db, revoked.id);
+    const after = await app.inject({
+      method: 'GET',
+      url: '/v1/exposures',
+      headers: { authorization: `Bearer ${revoked.token}` },
+    });
+    expect(after.statusCode).toBe(401);
+    // Only a hash of each token is stored
+    const stored = await db.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens WHERE id = $1', [
+      revoked.id,
+    ]);
+    expect(stored.rows[0]!.token_hash).not.toContain(revoked.token);
+    expect(stored.rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -77,6 +77,23 @@ describe('mobilize CLI', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, code: 'CONFIG_INVALID' });
   });
 
+  it('tokens create, list and revoke; the secret is shown once and never listed', async () => {
+    const created = await mobilize(['tokens', 'create', '--name', 'ci-upload', '--role', 'analyst', '--json']);
+    expect(created.code).toBe(0);
+    const token = JSON.parse(created.stdout);
+    expect(token).toMatchObject({ name: 'ci-upload', role: 'analyst', token: expect.stringMatching(/^mbz_/) });
+    const listed = await mobilize(['tokens', 'list', '--json']);
+    expect(listed.stdout).not.toContain(token.token);
+    expect(JSON.parse(listed.stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: token.id, role: 'analyst', revokedAt: null })]),
+    );
+    expect((await mobilize(['tokens', 'revoke', token.id])).code).toBe(0);
+    expect((await mobilize(['tokens', 'revoke', token.id])).code).toBe(1);
+    const bad = await mobilize(['tokens', 'create', '--name', 'x', '--role', 'root']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^mobilize: --role: expected one of viewer, analyst, approver, admin/);
+  });
+
   it('formats lists every input format', async () => {
     const result = await mobilize(['formats', '--json']);
     expect(result.code).toBe(0);
@@ -144,7 +161,14 @@ describe('mobilize CLI', () => {
         });
         child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
       });
-      const { urls } = JSON.parse(first);
+      const { urls, bootstrapToken } = JSON.parse(first);
+      expect(bootstrapToken).toMatch(/^mbz_/);
+      const denied = await fetch(`${urls.api}/v1/exposures`);
+      expect(denied.status).toBe(401);
+      const listed = await fetch(`${urls.api}/v1/exposures`, {
+        headers: { authorization: `Bearer ${bootstrapToken}` },
+      });
+      expect(listed.status).toBe(200);
       const health = await fetch(urls.health);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', database: { kind: 'embedded' } });

@@ -13,7 +13,7 @@ import { loadFormats } from '../../src/ingest/registry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { loadPolicy } from '../../src/prioritize/policy.ts';
 import { ingestInputs, isFailure } from '../../src/services/ingest/ingest-inputs.ts';
-import { databaseBackends } from '../helpers/databases.ts';
+import { authHeader, databaseBackends } from '../helpers/databases.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/pipeline');
 const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name));
@@ -21,8 +21,10 @@ const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name));
 describe.each(databaseBackends())('POST /v1/ingest on $name', (backend) => {
   let db: Database;
   let app: App;
+  let analyst: Record<string, string>;
   beforeAll(async () => {
     db = await backend.open();
+    analyst = await authHeader(db, 'analyst');
     const config = loadConfig({ LOG_LEVEL: 'silent', MOBILIZE_MAX_BODY_BYTES: '20000' });
     app = await buildApp({
       config,
@@ -42,7 +44,7 @@ describe.each(databaseBackends())('POST /v1/ingest on $name', (backend) => {
     const response = await app.inject({
       method: 'POST',
       url: '/v1/ingest?name=trivy-web.json&scope=image:web',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...analyst, 'content-type': 'application/json' },
       payload: read('trivy-web.json'),
     });
     expect(response.statusCode).toBe(200);
@@ -60,7 +62,7 @@ describe.each(databaseBackends())('POST /v1/ingest on $name', (backend) => {
     const response = await app.inject({
       method: 'POST',
       url: '/v1/ingest?name=broken.json&format=trivy',
-      headers: { 'content-type': 'text/plain' },
+      headers: { ...analyst, 'content-type': 'text/plain' },
       payload: read('trivy-web-missing-id.json'),
     });
     expect(response.statusCode).toBe(400);
@@ -71,13 +73,18 @@ describe.each(databaseBackends())('POST /v1/ingest on $name', (backend) => {
   });
 
   it('answers 400 for an unknown format and 413 beyond the size limit', async () => {
-    const unknown = await app.inject({ method: 'POST', url: '/v1/ingest?format=nessus', payload: '{}' });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/ingest?format=nessus',
+      headers: analyst,
+      payload: '{}',
+    });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().code).toBe('UNSUPPORTED_FORMAT');
     const tooLarge = await app.inject({
       method: 'POST',
       url: '/v1/ingest?name=big.json',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...analyst, 'content-type': 'application/json' },
       payload: Buffer.alloc(30_000, 32),
     });
     expect(tooLarge.statusCode).toBe(413);

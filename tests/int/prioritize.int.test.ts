@@ -17,7 +17,7 @@ import { explainExposure, formatExplanation } from '../../src/services/prioritiz
 import { loadControls } from '../../src/services/prioritize/load-context.ts';
 import { prioritizeExposures } from '../../src/services/prioritize/prioritize.ts';
 import { verifyControls } from '../../src/services/prioritize/verify-controls.ts';
-import { databaseBackends } from '../helpers/databases.ts';
+import { authHeader, databaseBackends } from '../helpers/databases.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const policy = loadPolicy();
@@ -236,19 +236,20 @@ describe.each(databaseBackends())('prioritization on $name', (backend) => {
       policy,
     });
     try {
-      const list = await app.inject({ method: 'GET', url: '/v1/exposures?kev=true&decision=Act' });
+      const headers = await authHeader(db, 'viewer');
+      const list = await app.inject({ method: 'GET', url: '/v1/exposures?kev=true&decision=Act', headers });
       expect(list.statusCode).toBe(200);
       expect(list.json()).toMatchObject({
         total: 1,
         items: [{ assetId: 'payments-api', kev: true, ssvcDecision: 'Act' }],
       });
       const id = list.json().items[0].id;
-      const detail = await app.inject({ method: 'GET', url: `/v1/exposures/${id}` });
+      const detail = await app.inject({ method: 'GET', url: `/v1/exposures/${id}`, headers });
       expect(detail.statusCode).toBe(200);
       expect(detail.json()).toMatchObject({ id, decision: { decision: 'Act' }, sla: { state: 'ok' } });
       expect(detail.json().explanation).toContain('SSVC path');
-      expect((await app.inject({ method: 'GET', url: '/v1/exposures/EXP-nope' })).statusCode).toBe(404);
-      expect((await app.inject({ method: 'GET', url: '/v1/exposures?decision=Urgent' })).statusCode).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/v1/exposures/EXP-nope', headers })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: '/v1/exposures?decision=Urgent', headers })).statusCode).toBe(400);
     } finally {
       await app.close();
     }

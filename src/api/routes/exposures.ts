@@ -75,6 +75,7 @@ export function exposureRoutes(deps: { db: Database; policy: Policy }): FastifyP
     app.get(
       '/v1/exposures',
       {
+        config: { role: 'viewer' },
         schema: {
           summary: 'List exposures',
           tags: ['exposures'],
@@ -103,6 +104,7 @@ export function exposureRoutes(deps: { db: Database; policy: Policy }): FastifyP
     app.get(
       '/v1/exposures/:id',
       {
+        config: { role: 'viewer' },
         schema: {
           summary: 'One exposure with its full explanation',
           tags: ['exposures'],

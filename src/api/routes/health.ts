@@ -17,6 +17,7 @@ export function healthRoutes(deps: { db: Database; version: string }): FastifyPl
         schema: {
           summary: 'Service health',
           tags: ['meta'],
+          security: [],
           response: { 200: HealthSchema, 503: HealthSchema },
         },
       },

@@ -53,8 +53,9 @@ export function ingestRoutes(deps: {
     app.post(
       '/v1/ingest',
       {
+        config: { role: 'analyst' },
         schema: {
-          summary: 'Ingest a scanner report, advisory feed or inventory',
+          summary: 'Ingest a scanner report, advisory feed or inventory (analyst role)',
           description:
             'The body is the file itself (any content type); its format is detected unless ?format= is given.',
           tags: ['ingest'],
