@@ -3,25 +3,16 @@ import { listExposures } from '../db/repositories/exposures-query.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { ExposureQuerySchema } from '../domain/exposure-query.ts';
 import { loadFormats } from '../ingest/registry.ts';
-import { createRuntime, type Runtime } from '../main.ts';
 import { ingestInputs, isFailure } from '../services/ingest/ingest-inputs.ts';
 import { explainExposure, formatExplanation } from '../services/prioritize/explain.ts';
 import { loadControls } from '../services/prioritize/load-context.ts';
 import { prioritizeExposures } from '../services/prioritize/prioritize.ts';
 import { verifyControls } from '../services/prioritize/verify-controls.ts';
 import { createOutput } from './output.ts';
+import { withRuntime } from './with-runtime.ts';
 
 type Action = (json: boolean, ...args: never[]) => Promise<void>;
 type Wrap = (body: Action) => (...args: unknown[]) => Promise<void>;
-
-async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await createRuntime();
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
 
 /** prioritize, exposures list / explain, controls verify. */
 export function registerPrioritizationCommands(program: Command, wrap: Wrap): void {

@@ -12,6 +12,7 @@ import { formatDoctor, runDoctor } from './doctor.ts';
 import { registerPrioritizationCommands } from './exposures.ts';
 import { formatIngestResults, runIngest } from './ingest.ts';
 import { createOutput, reportFailure } from './output.ts';
+import { withRuntime } from './with-runtime.ts';
 
 /** Runs a command body with uniform --json handling and one-line failures. */
 function action<A extends unknown[]>(body: (json: boolean, ...args: A) => Promise<void>) {
@@ -78,13 +79,10 @@ export function buildCli(): Command {
       action(async (json, flags: { name: string; role: string }) => {
         const role = RoleSchema.safeParse(flags.role);
         if (!role.success) throw new ValidationError(`--role: expected one of ${RoleSchema.options.join(', ')}`);
-        const runtime = await createRuntime();
-        try {
+        await withRuntime(async (runtime) => {
           const created = await createApiToken(runtime.db, { name: flags.name, role: role.data });
           createOutput(json).result(created, () => `${created.id} (${created.role}): ${created.token}`);
-        } finally {
-          await runtime.close();
-        }
+        });
       }),
     );
   tokens
@@ -93,15 +91,12 @@ export function buildCli(): Command {
     .option('--json', 'machine-readable output')
     .action(
       action(async (json) => {
-        const runtime = await createRuntime();
-        try {
+        await withRuntime(async (runtime) => {
           const all = await listApiTokens(runtime.db);
           createOutput(json).result(all, () =>
             all.map((t) => `${t.id} ${t.role.padEnd(8)} ${t.name}${t.revokedAt ? ' (revoked)' : ''}`).join('\n'),
           );
-        } finally {
-          await runtime.close();
-        }
+        });
       }),
     );
   tokens
@@ -110,13 +105,10 @@ export function buildCli(): Command {
     .option('--json', 'machine-readable output')
     .action(
       action(async (json, id: string) => {
-        const runtime = await createRuntime();
-        try {
+        await withRuntime(async (runtime) => {
           await revokeApiToken(runtime.db, id);
           createOutput(json).result({ ok: true, revoked: id }, () => `revoked ${id}`);
-        } finally {
-          await runtime.close();
-        }
+        });
       }),
     );
 
@@ -127,8 +119,7 @@ export function buildCli(): Command {
     .option('--json', 'machine-readable output')
     .action(
       action(async (json) => {
-        const runtime = await createRuntime();
-        try {
+        await withRuntime(async (runtime) => {
           const result = await verifyAuditLog(runtime.db);
           createOutput(json).result(result, () =>
             result.ok
@@ -136,9 +127,7 @@ export function buildCli(): Command {
               : `audit log BROKEN at entry ${result.firstBrokenSeq}: ${result.reason}`,
           );
           if (!result.ok) process.exitCode = 1;
-        } finally {
-          await runtime.close();
-        }
+        });
       }),
     );
 

@@ -1,26 +1,22 @@
 import { loadFormats } from '../ingest/registry.ts';
-import { createRuntime } from '../main.ts';
 import { type FileResult, ingestInputs, isFailure } from '../services/ingest/ingest-inputs.ts';
+import { withRuntime } from './with-runtime.ts';
 
 /** `mobilize ingest`: every input in its own transaction; progress on stderr. */
 export async function runIngest(
   inputs: string[],
   flags: { format?: string; asset?: string; scope?: string; fullScan?: boolean },
 ): Promise<FileResult[]> {
-  const runtime = await createRuntime();
-  try {
-    const registry = await loadFormats();
-    return await ingestInputs(runtime.db, registry, inputs, {
+  return withRuntime(async (runtime) =>
+    ingestInputs(runtime.db, await loadFormats(), inputs, {
       format: flags.format,
       assetId: flags.asset,
       scope: flags.scope,
       fullScan: flags.fullScan,
       limits: { timeoutMs: runtime.config.timeouts.httpMs, maxBytes: runtime.config.server.maxBodyBytes },
       onProgress: ({ file, records }) => process.stderr.write(`${file}: ${records.toLocaleString('en')} records…\n`),
-    });
-  } finally {
-    await runtime.close();
-  }
+    }),
+  );
 }
 
 export function formatIngestResults(results: FileResult[]): string {

@@ -270,28 +270,21 @@ export class JsonSplitter {
   }
 
   /** Deeper requested paths inside a captured value come first, as a streaming parser would. */
-  private emitWithDescendants(path: Segment[], value: unknown, emit: (path: Segment[], value: unknown) => void): void {
+  private emitWithDescendants(
+    path: Segment[],
+    value: unknown,
+    emit: (path: Segment[], value: unknown) => void,
+    self = true,
+  ): void {
     if (value !== null && typeof value === 'object' && this.matches(path).prefix) {
       const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
       for (const [key, child] of entries) {
         const childPath = [...path, key];
         const m = this.matches(childPath);
-        if (m.exact) this.emitWithDescendants(childPath, child, emit);
-        else if (m.prefix) this.emitDescendantsOnly(childPath, child, emit);
+        if (m.exact || m.prefix) this.emitWithDescendants(childPath, child, emit, m.exact);
       }
     }
-    emit(path, value);
-  }
-
-  private emitDescendantsOnly(path: Segment[], value: unknown, emit: (path: Segment[], value: unknown) => void): void {
-    if (value === null || typeof value !== 'object') return;
-    const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
-    for (const [key, child] of entries) {
-      const childPath = [...path, key];
-      const m = this.matches(childPath);
-      if (m.exact) this.emitWithDescendants(childPath, child, emit);
-      else if (m.prefix) this.emitDescendantsOnly(childPath, child, emit);
-    }
+    if (self) emit(path, value);
   }
 
   /** Index of the closing quote of the string whose content starts at `from`, or -1. */

@@ -3,7 +3,7 @@ import type { RecordContext } from './context.ts';
 import { mapMisconfiguration } from './map-misconfiguration.ts';
 import { mapSecret } from './map-secret.ts';
 import { mapVulnerability } from './map-vulnerability.ts';
-import { type RecordSite, readRecord } from './read-record.ts';
+import { type RecordSite, readRecord } from '../common/read-record.ts';
 import { TrivyLicenseSchema, TrivyModifiedFindingSchema } from './schema.ts';
 
 /** The arrays of a Trivy result that hold records, by record kind. */
