@@ -1,9 +1,9 @@
 import type { Severity } from '../../domain/common.ts';
 import type { Suppression } from '../../domain/finding.ts';
 import { normalizeEcosystem, normalizeSeverity, normalizeVulnId, parsePurl, unique } from '../common/normalize.ts';
+import { type RecordSite, readRecord } from '../common/read-record.ts';
 import type { FindingInput, ReportContext } from './context.ts';
 import { pickCvss } from './cvss.ts';
-import { type RecordSite, readRecord } from '../common/read-record.ts';
 import { type GrypeIgnoreRule, type GrypeMatch, GrypeMatchSchema } from './schema.ts';
 
 /** Syft package types of OS packages: their distribution is the ecosystem. */

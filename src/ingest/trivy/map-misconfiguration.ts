@@ -1,7 +1,7 @@
 import { normalizeSeverity, unique } from '../common/normalize.ts';
+import { type RecordSite, readRecord } from '../common/read-record.ts';
 import type { ParsedRecord } from '../format.ts';
 import type { RecordContext } from './context.ts';
-import { type RecordSite, readRecord } from '../common/read-record.ts';
 import { TrivyMisconfigurationSchema } from './schema.ts';
 
 /**

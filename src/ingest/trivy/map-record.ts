@@ -1,9 +1,9 @@
+import { type RecordSite, readRecord } from '../common/read-record.ts';
 import type { ParsedRecord } from '../format.ts';
 import type { RecordContext } from './context.ts';
 import { mapMisconfiguration } from './map-misconfiguration.ts';
 import { mapSecret } from './map-secret.ts';
 import { mapVulnerability } from './map-vulnerability.ts';
-import { type RecordSite, readRecord } from '../common/read-record.ts';
 import { TrivyLicenseSchema, TrivyModifiedFindingSchema } from './schema.ts';
 
 /** The arrays of a Trivy result that hold records, by record kind. */

@@ -1,6 +1,6 @@
 import { normalizeSeverity } from '../common/normalize.ts';
-import type { FindingInput, RecordContext } from './context.ts';
 import { type RecordSite, readRecord } from '../common/read-record.ts';
+import type { FindingInput, RecordContext } from './context.ts';
 import { TrivySecretSchema } from './schema.ts';
 
 const REDACTED = '[redacted]';
