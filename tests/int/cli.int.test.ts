@@ -147,6 +147,42 @@ describe('mobilize CLI', () => {
     expect(bad.stderr).toMatch(/^mobilize: --decision: /);
   });
 
+  it('controls verify applies drift from an inventory file, and audit verify checks the chain', async () => {
+    // Given the prioritized Log4Shell exposure of the previous test, behind a fresh virtual patch
+    const waf = (enabled: boolean) =>
+      JSON.stringify({
+        controls: [
+          {
+            id: 'waf-edge',
+            name: 'Edge WAF',
+            kind: 'waf',
+            mode: 'block',
+            scope: { assetIds: ['payments-api'] },
+            rules: [{ id: 'vp-log4shell', cves: ['CVE-2021-44228'] }],
+            enabled,
+            lastVerifiedAt: new Date().toISOString(),
+          },
+        ],
+      });
+    const file = path.join(home, 'controls.json');
+    fs.writeFileSync(file, waf(true));
+    const added = await mobilize(['controls', 'verify', file, '--json']);
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout).drifted).toEqual([
+      { controlId: 'waf-edge', reasons: ['new control'], exposures: 0 },
+    ]);
+    // When the WAF is disabled
+    fs.writeFileSync(file, waf(false));
+    const disabled = JSON.parse((await mobilize(['controls', 'verify', file, '--json'])).stdout);
+    // Then the drift names it and the exposure that relied on it is recomputed
+    expect(disabled.drifted).toEqual([{ controlId: 'waf-edge', reasons: ['disabled'], exposures: 1 }]);
+    expect(disabled.reprioritized).toMatchObject({ exposures: 1, changed: 1 });
+    const audit = await mobilize(['audit', 'verify', '--json']);
+    expect(audit.code).toBe(0);
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true });
+    expect(JSON.parse(audit.stdout).entries).toBeGreaterThan(2);
+  });
+
   it('serve prints the URLs and answers /healthz', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [BIN, 'serve', '--json'], {

@@ -6,14 +6,7 @@
  * memory held is still one record (plus the current read chunk).
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.ts';
 
 /** Values skipped (not requested) up to this size are still parsed, so corrupt JSON is caught. */
 const VALIDATE_SKIPPED_BYTES = 1 << 20;

@@ -1,17 +1,18 @@
 import { IngestError } from '../../domain/errors.ts';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from '../common/json-bytes.ts';
 import type { Source } from '../format.ts';
 
 /** What a scan of the top-level object found: the wanted values and every top-level key seen. */
 export type TopLevel = { isObject: boolean; keys: Set<string>; values: Map<string, unknown> };
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 
 const BYTE_ORDER_MARK = new Set([0xef, 0xbb, 0xbf]);
 
@@ -102,7 +103,7 @@ export async function readTopLevelValues(
           if (key !== null && wanted.includes(key)) capture = { key, parts: [], start: i };
           key = null;
         }
-        if (depth === 1 && capture && (byte === COMMA || byte === CLOSE_OBJECT)) finishCapture(chunk, i);
+        if (depth === 1 && capture && (byte === COMMA || byte === CLOSE_BRACE)) finishCapture(chunk, i);
         switch (byte) {
           case QUOTE:
             inString = true;
@@ -111,17 +112,17 @@ export async function readTopLevelValues(
               expectKey = false;
             }
             break;
-          case OPEN_OBJECT:
-          case OPEN_ARRAY:
+          case OPEN_BRACE:
+          case OPEN_BRACKET:
             depth += 1;
             if (depth === 1) {
-              if (byte !== OPEN_OBJECT) return found;
+              if (byte !== OPEN_BRACE) return found;
               found.isObject = true;
               expectKey = true;
             }
             break;
-          case CLOSE_OBJECT:
-          case CLOSE_ARRAY:
+          case CLOSE_BRACE:
+          case CLOSE_BRACKET:
             depth -= 1;
             if (depth === 0) return found;
             break;

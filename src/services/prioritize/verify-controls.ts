@@ -51,16 +51,16 @@ export async function verifyControls(
   const after = await loadControls(db);
   const drifted: ControlDrift[] = [];
   let widening = false;
+  const relyingCounts = await db.query<{ control_id: string; n: number }>(
+    'SELECT control_id, count(*)::int AS n FROM exposure_controls GROUP BY control_id',
+  );
+  const relyingOn = new Map(relyingCounts.rows.map((r) => [r.control_id, r.n]));
   for (const control of after) {
     const reasons = driftReasons(before.get(control.id), control, now, policy.controls.freshnessDays);
     if (!reasons.length) continue;
     if (reasons.includes('new control') || reasons.includes('enabled') || reasons.includes('scope changed'))
       widening = true;
-    const linked = await db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM exposure_controls WHERE control_id = $1',
-      [control.id],
-    );
-    const relying = linked.rows[0]?.n ?? 0;
+    const relying = relyingOn.get(control.id) ?? 0;
     // A control that is merely (still) stale matters only while exposures rely on it.
     if (relying === 0 && reasons.every((r) => r.startsWith('not verified'))) continue;
     drifted.push({ controlId: control.id, reasons, exposures: relying });

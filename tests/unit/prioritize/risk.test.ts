@@ -1,54 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type Asset, AssetSchema } from '../../../src/domain/asset.ts';
-import {
-  type CoverageAssessment,
-  type ExposureContext,
-  ExposureContextSchema,
-  RiskAssessmentSchema,
-} from '../../../src/domain/priority.ts';
+import { RiskAssessmentSchema } from '../../../src/domain/priority.ts';
 import { loadPolicy, type RiskPolicy } from '../../../src/prioritize/policy.ts';
 import { scoreRisk } from '../../../src/prioritize/risk.ts';
+import { coverageOf, exposureContext, plainAsset, wafContribution } from '../../helpers/prioritize.ts';
 
 const risk = loadPolicy().risk;
 
-function context(overrides: Partial<ExposureContext> = {}): ExposureContext {
-  return ExposureContextSchema.parse({
-    exposureId: 'exp-1',
-    kind: 'package',
-    vulnerabilityId: 'CVE-2021-44228',
-    severity: 'critical',
-    openedAt: '2025-01-01T00:00:00Z',
-    ...overrides,
-  });
-}
-
-function asset(overrides: Partial<Asset> = {}): Asset {
-  return AssetSchema.parse({ id: 'web-1', name: 'web 1', kind: 'host', ...overrides });
-}
-
-function coverage(overrides: Partial<CoverageAssessment> = {}): CoverageAssessment {
-  return {
-    coverage: 'none',
-    reachable: 'open',
-    contributions: [],
-    ignored: [],
-    effect: 'no control applies',
-    ...overrides,
-  };
-}
-
-function control(controlId: string, level: 'full' | 'partial', reachability: 'unchanged' | 'controlled') {
-  return {
-    controlId,
-    controlKind: 'waf',
-    mode: 'block' as const,
-    coverage: level,
-    reachability,
-    mapping: 'cwe-917/waf',
-    reason: 'virtual patch',
-    inScopeBecause: 'asset id',
-  };
-}
+const context = exposureContext;
+const asset = plainAsset;
+const coverage = coverageOf;
+const control = wafContribution;
 
 const worst = context({
   cvssScore: 9.8,

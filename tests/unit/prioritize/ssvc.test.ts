@@ -3,14 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Asset, AssetSchema } from '../../../src/domain/asset.ts';
+import type { Asset } from '../../../src/domain/asset.ts';
 import { ConfigError } from '../../../src/domain/errors.ts';
-import {
-  type CoverageAssessment,
-  type ExposureContext,
-  ExposureContextSchema,
-  SsvcResultSchema,
-} from '../../../src/domain/priority.ts';
+import { type ExposureContext, SsvcResultSchema } from '../../../src/domain/priority.ts';
 import { loadPolicy } from '../../../src/prioritize/policy.ts';
 import {
   AUTOMATABLE_VALUES,
@@ -30,49 +25,16 @@ import {
   TECHNICAL_IMPACT_VALUES,
 } from '../../../src/prioritize/ssvc.ts';
 import { hasSharedFixtures, SHARED_FIXTURES, SKIP_NO_FIXTURES } from '../../helpers/fixtures.ts';
+import { coverageOf, exposureContext, plainAsset, wafContribution } from '../../helpers/prioritize.ts';
 
 const policy = loadPolicy();
 const ssvcPolicy = policy.ssvc;
 const ANCHOR_VECTOR = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
 
-function context(overrides: Partial<ExposureContext> = {}): ExposureContext {
-  return ExposureContextSchema.parse({
-    exposureId: 'exp-1',
-    kind: 'package',
-    vulnerabilityId: 'CVE-2021-44228',
-    severity: 'critical',
-    openedAt: '2025-01-01T00:00:00Z',
-    ...overrides,
-  });
-}
-
-function asset(overrides: Partial<Asset> = {}): Asset {
-  return AssetSchema.parse({ id: 'web-1', name: 'web 1', kind: 'host', ...overrides });
-}
-
-function coverage(overrides: Partial<CoverageAssessment> = {}): CoverageAssessment {
-  return {
-    coverage: 'none',
-    reachable: 'open',
-    contributions: [],
-    ignored: [],
-    effect: 'no control applies',
-    ...overrides,
-  };
-}
-
-function contribution(controlId: string, level: 'full' | 'partial', reachability: 'unchanged' | 'controlled') {
-  return {
-    controlId,
-    controlKind: 'waf',
-    mode: 'block' as const,
-    coverage: level,
-    reachability,
-    mapping: 'cwe-917/waf',
-    reason: 'virtual patch',
-    inScopeBecause: 'asset id',
-  };
-}
+const context = exposureContext;
+const asset = plainAsset;
+const coverage = coverageOf;
+const contribution = wafContribution;
 
 /**
  * CISA coordinator 2.0.3, written out here independently of the data file so a wrong data file
