@@ -96,6 +96,17 @@ export const RoutinePolicySchema = z.strictObject({
   crownJewelsNeverRoutine: z.boolean(),
   /** Fixes on non-production assets (development, test, staging) are routine. */
   nonProductionRoutine: z.boolean(),
+  /**
+   * Effects a plan may have and still run without approval. Deleting data, widening access and
+   * touching identity can never be listed: those always wait for a human.
+   */
+  routineEffects: z.array(
+    z.enum(['modifies_code', 'opens_change_request', 'creates_ticket', 'notifies', 'changes_control'], {
+      message:
+        'expected modifies_code, opens_change_request, creates_ticket, notifies or changes_control ' +
+        '(deletes_data, widens_access and touches_identity always need approval)',
+    }),
+  ),
 });
 export type RoutinePolicy = z.infer<typeof RoutinePolicySchema>;
 
@@ -110,6 +121,14 @@ export const PolicySchema = z.strictObject({
   }),
   ownership: OwnershipPolicySchema,
   routine: RoutinePolicySchema,
+  approvals: z.strictObject({
+    /** A plan not decided within this many hours expires and its thread escalates. */
+    expiresAfterHours: z.number({ message: 'expected a number of hours' }).positive('expected a number of hours'),
+  }),
+  orchestrator: z.strictObject({
+    /** Re-plans after a failed verification or a change request, before the case escalates. */
+    maxReplans: z.number().int().min(0).max(10),
+  }),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 

@@ -31,7 +31,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('loadPolicy', () => {
   it('reads policy/default.yaml with the documented defaults', () => {
     const policy = loadPolicy();
-    expect(policy.policyVersion).toBe('2025.1-default');
+    expect(policy.policyVersion).toBe('2026.2-default');
     expect(policy.sla).toEqual({ days: { Act: 7, Attend: 14, 'Track*': 30, Track: 90 }, dueSoonDays: 3 });
     expect(policy.controls.freshnessDays).toBe(30);
     expect(policy.ssvc.epssPublicPocPercentile).toBe(0.95);
@@ -40,7 +40,10 @@ describe('loadPolicy', () => {
       minConfidence: 0.8,
       crownJewelsNeverRoutine: true,
       nonProductionRoutine: true,
+      routineEffects: ['modifies_code', 'opens_change_request', 'creates_ticket', 'notifies'],
     });
+    expect(policy.approvals.expiresAfterHours).toBe(72);
+    expect(policy.orchestrator.maxReplans).toBe(2);
     expect(policy.ownership.defaultTriageQueue).toBe('security-triage');
     expect(policy.ownership.rules[0]).toEqual({
       match: { tags: ['payments', 'pci'] },
