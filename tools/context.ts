@@ -1,0 +1,41 @@
+import type { Advisory } from '../src/domain/advisory.ts';
+import type { Asset } from '../src/domain/asset.ts';
+import type { Control } from '../src/domain/control.ts';
+import type { ExposureDetail, ExposureSummary } from '../src/domain/exposure-detail.ts';
+import type { ExposureQuery } from '../src/domain/exposure-query.ts';
+import type { CoverageAssessment } from '../src/domain/priority.ts';
+import type { BuiltinTicket, NewTicket } from '../src/domain/ticket.ts';
+
+/** Read access to the estate. Implemented over the database by src/db; tools never see SQL. */
+export type EstateReader = {
+  getExposure(id: string): Promise<ExposureDetail | null>;
+  getAsset(id: string): Promise<Asset | null>;
+  /** By advisory id or any alias (CVE, GHSA). */
+  getAdvisory(id: string): Promise<Advisory | null>;
+  /** Controls whose scope selects the asset, enabled or not (the caller decides what counts). */
+  controlsForAsset(assetId: string): Promise<Control[]>;
+  searchExposures(query: ExposureQuery): Promise<{ total: number; rows: ExposureSummary[] }>;
+  /** The deterministic controls engine's assessment of one exposure (null when the exposure is unknown). */
+  assessCoverage(exposureId: string): Promise<CoverageAssessment | null>;
+};
+
+/** Built-in tickets (the connectors to GitHub Issues and Jira come with the remediation work). */
+export type TicketDesk = {
+  /** Creates the ticket, or returns the one already created under the same idempotency key. */
+  create(ticket: NewTicket, idempotencyKey: string): Promise<BuiltinTicket>;
+};
+
+/** What every tool receives besides its input: ports to the estate, never a database handle. */
+export type ToolContext = {
+  reader: EstateReader;
+  tickets: TicketDesk;
+  /** Action tools compute and return their exact change without making it. */
+  dryRun: boolean;
+  /** Set by the tool runner for action tools: the same key never acts twice. */
+  idempotencyKey?: string;
+  /** The plan an action belongs to, when there is one. */
+  planId?: string;
+  /** Budget for one call's external work (git, HTTP). */
+  timeoutMs: number;
+  now(): Date;
+};
