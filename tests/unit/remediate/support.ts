@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Advisory, AdvisorySchema } from '../../../src/domain/advisory.ts';
+import { type Asset, AssetSchema } from '../../../src/domain/asset.ts';
+import { format } from '../../../src/ingest/osv/parser.ts';
+import type { EstateReader, ToolContext } from '../../../tools/context.ts';
+import { fileSource, parseAll, SHARED_FIXTURES } from '../../helpers/fixtures.ts';
+
+/** A real OSV npm advisory from the shared fixtures, parsed as the project ingests it. */
+export async function osvAdvisory(id: string): Promise<Advisory> {
+  const records = await parseAll(format, fileSource(path.join(SHARED_FIXTURES, 'osv/npm', `${id}.json`)));
+  const record = records.find((r) => r.type === 'advisory');
+  if (record?.type !== 'advisory') throw new Error(`no advisory in ${id}.json`);
+  return AdvisorySchema.parse(record.value);
+}
+
+export const osvAdvisories = (ids: readonly string[]) => Promise.all(ids.map(osvAdvisory));
+
+/** The real nodejs-goof manifests (read-only). */
+export const goofFile = (name: 'package.json' | 'package-lock.json') =>
+  fs.readFileSync(path.join(SHARED_FIXTURES, 'manifests/nodejs-goof', name), 'utf8');
+
+export const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }).trim();
+
+/** A throwaway repository on `main` with one commit holding the given files. */
+export function tempRepo(files: Record<string, string>): { dir: string; cleanup(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-remediate-'));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.name', 'Test');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'commit.gpgsign', 'false');
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'initial');
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A hand-written ToolContext over in-memory assets and advisories. Only the two reader methods these
+ * tools use exist (the port grows as other work lands); calling any other one fails the test loudly.
+ */
+export function fakeToolContext(options: {
+  assets?: Asset[];
+  advisories?: Advisory[];
+  dryRun?: boolean;
+  idempotencyKey?: string;
+}): ToolContext {
+  const used: Pick<EstateReader, 'getAsset' | 'getAdvisory'> = {
+    getAsset: async (id) => options.assets?.find((asset) => asset.id === id) ?? null,
+    getAdvisory: async (id) =>
+      options.advisories?.find((advisory) => advisory.id === id || advisory.aliases.includes(id)) ?? null,
+  };
+  const reader = new Proxy(used, {
+    get(target, name) {
+      if (name in target) return target[name as keyof typeof target];
+      throw new Error(`reader.${String(name)} is not used by the remediation tools`);
+    },
+  }) as EstateReader;
+  return {
+    reader,
+    tickets: {
+      create: async () => {
+        throw new Error('tickets are not used by the remediation tools');
+      },
+    },
+    dryRun: options.dryRun ?? false,
+    idempotencyKey: options.idempotencyKey,
+    timeoutMs: 20_000,
+    now: () => new Date('2025-01-01T00:00:00Z'),
+  };
+}
+
+/** A repository asset whose checkout is `dir`. */
+export const repositoryAsset = (id: string, dir: string | undefined, kind = 'repository'): Asset =>
+  AssetSchema.parse({ id, name: id, kind, attributes: dir === undefined ? {} : { checkoutPath: dir } });
