@@ -108,3 +108,17 @@ export class PayloadTooLargeError extends ServiceError {
     super('PAYLOAD_TOO_LARGE', `${what} exceeds the limit of ${limitBytes} bytes`, { status: 413 });
   }
 }
+
+/** The request conflicts with the current state (a plan already decided differently, an expired approval). */
+export class ConflictError extends ServiceError {
+  constructor(code: string, message: string) {
+    super(code, message, { status: 409 });
+  }
+}
+
+/** The caller is authenticated but may not do this (e.g. approve a plan it requested). */
+export class ForbiddenError extends ServiceError {
+  constructor(code: string, message: string) {
+    super(code, message, { status: 403 });
+  }
+}

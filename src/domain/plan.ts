@@ -52,3 +52,36 @@ export const ApprovalDecisionSchema = z.object({
   note: z.string().max(10_000).nullish(),
 });
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
+
+/** What the policy gate decided about a plan, and why: shown to the approver. */
+export const GateDecisionSchema = z.object({
+  routine: z.boolean(),
+  reasons: z.array(z.string()),
+  policyVersion: z.string(),
+});
+export type GateDecision = z.infer<typeof GateDecisionSchema>;
+
+/** A plan as stored and shown in the approval inbox: the plan, its gate decision, evidence, risk and diff. */
+export const PlanRecordSchema = PlanSchema.extend({
+  threadId: z.string().nullable(),
+  groupKey: z.string().nullable(),
+  policyDecision: GateDecisionSchema,
+  evidence: z.array(z.string()),
+  risk: z.record(z.string(), z.unknown()),
+  diff: z.string().nullable(),
+  replanCount: z.number().int(),
+  supersedes: z.string().nullable(),
+  approvalExpiresAt: z.coerce.date().nullable(),
+  createdAt: z.coerce.date(),
+  updatedAt: z.coerce.date(),
+  decision: z
+    .object({
+      decision: z.enum(['approved', 'rejected', 'changes_requested']),
+      decidedBy: z.string(),
+      note: z.string().nullable(),
+      decidedAt: z.coerce.date(),
+      acceptRiskUntil: z.coerce.date().nullable(),
+    })
+    .nullable(),
+});
+export type PlanRecord = z.infer<typeof PlanRecordSchema>;

@@ -43,7 +43,9 @@ export async function appendAudit(tx: Queryable, entries: AuditEntry[]): Promise
   let prev = last.rows[0]?.hash ?? GENESIS_HASH;
   const rows: unknown[][] = [];
   const at = new Date().toISOString();
-  for (const entry of entries) {
+  for (const raw of entries) {
+    // Hash exactly what is stored: JSON drops undefined values and writes dates as strings.
+    const entry = { ...raw, data: JSON.parse(JSON.stringify(raw.data)) as Record<string, unknown> };
     const hash = entryHash(prev, at, entry);
     rows.push([
       at,

@@ -1,0 +1,132 @@
+import type { z } from 'zod';
+import type { Agent } from '../../agents/define-agent.ts';
+import type { EstateReader, TicketDesk, ToolContext } from '../../tools/context.ts';
+import { type ActionLedger, runTool } from '../../tools/run-tool.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { createActionLedger } from '../db/repositories/action-ledger.ts';
+import { recordAgentDecision } from '../db/repositories/agent-decisions.ts';
+import { appendAudit } from '../db/repositories/audit-log.ts';
+import { createTicket } from '../db/repositories/tickets-store.ts';
+import type { AuditEntry } from '../domain/audit.ts';
+import type { Logger } from '../logger.ts';
+import type { Policy } from '../prioritize/policy.ts';
+import { createEstate } from './estate.ts';
+import type { ChatModel, Embedder } from './llm/chat-model.ts';
+import { createLexicalEmbedder, createOpenAiEmbedder } from './llm/embedders.ts';
+import { createOpenAiChatModel } from './llm/openai-chat-model.ts';
+import { type AgentRun, runAgent } from './run-agent.ts';
+
+/** Everything the graph's nodes use: ports to the database, the policy, the reasoning back-end. */
+export type GraphDeps = {
+  db: Database;
+  policy: Policy;
+  logger: Logger;
+  backend: 'rules' | 'llm';
+  model?: ChatModel;
+  embedder: Embedder;
+  reader: EstateReader;
+  ledger: ActionLedger;
+  tickets: TicketDesk;
+  timeoutMs: number;
+  logToolData: boolean;
+  now(): Date;
+};
+
+/** The agent identity that requests plans and calls tools in graph runs. */
+export const ORCHESTRATOR = 'agent:orchestrator';
+
+export function createGraphDeps(options: {
+  db: Database;
+  policy: Policy;
+  logger: Logger;
+  config: Config;
+  /** Tests inject a model (a scripted fake or the local test server). */
+  model?: ChatModel;
+  embedder?: Embedder;
+  now?: () => Date;
+}): GraphDeps {
+  const { db, config } = options;
+  const backend = options.model ? 'llm' : config.model.backend;
+  const model =
+    options.model ??
+    (backend === 'llm'
+      ? createOpenAiChatModel({
+          baseUrl: config.model.baseUrl,
+          apiKey: config.model.apiKey,
+          model: config.model.chatModel!,
+          timeoutMs: config.timeouts.httpMs,
+        })
+      : undefined);
+  const embedder =
+    options.embedder ??
+    (config.model.embeddingModel
+      ? createOpenAiEmbedder({
+          baseUrl: config.model.baseUrl,
+          apiKey: config.model.apiKey,
+          model: config.model.embeddingModel,
+          timeoutMs: config.timeouts.httpMs,
+        })
+      : createLexicalEmbedder());
+  return {
+    db,
+    policy: options.policy,
+    logger: options.logger,
+    backend,
+    model,
+    embedder,
+    reader: createEstate(db, options.policy),
+    ledger: createActionLedger(db),
+    tickets: { create: (ticket, key) => createTicket(db, ticket, key) },
+    timeoutMs: config.timeouts.httpMs,
+    logToolData: config.log.toolData,
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+/** Appends one audit entry in its own transaction (the hash chain needs the advisory lock). */
+export function audit(deps: GraphDeps, entry: AuditEntry): Promise<void> {
+  return deps.db.transaction((tx) => appendAudit(tx, [entry]));
+}
+
+export function toolContext(deps: GraphDeps, extra: Partial<ToolContext> = {}): ToolContext {
+  return {
+    reader: deps.reader,
+    tickets: deps.tickets,
+    dryRun: false,
+    timeoutMs: deps.timeoutMs,
+    now: deps.now,
+    ...extra,
+  };
+}
+
+/**
+ * Runs an agent on the configured back-end with its own tools (audited, allow-listed), and
+ * stores the decision with its provenance.
+ */
+export async function runAgentStep<I extends z.ZodType, O extends z.ZodType>(
+  deps: GraphDeps,
+  agent: Agent<I, O>,
+  input: z.infer<I>,
+  subject: { type: string; id: string; threadId: string },
+): Promise<AgentRun<z.infer<O>>> {
+  const context = toolContext(deps);
+  const allowed = agent.tools.map((t) => t.name);
+  const actor = `agent:${agent.name}`;
+  const run = await runAgent(agent, input, {
+    backend: deps.backend,
+    model: deps.model,
+    toolContext: context,
+    callTool: (tool, args) => runTool(tool, args, context, { allowed, actor, audit: (e) => audit(deps, e) }),
+    now: deps.now,
+  });
+  await recordAgentDecision(deps.db, {
+    provenance: run.provenance,
+    subjectType: subject.type,
+    subjectId: subject.id,
+    output: run.output,
+    threadId: subject.threadId,
+  });
+  if (deps.logToolData) deps.logger.debug({ agent: agent.name, output: run.output }, 'agent decision');
+  return run;
+}
