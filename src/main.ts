@@ -3,6 +3,7 @@ import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { runMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
+import { createOrchestrator } from './graph/orchestrator.ts';
 import { loadFormats } from './ingest/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { loadPolicy, type Policy } from './prioritize/policy.ts';
@@ -34,7 +35,14 @@ export async function createRuntime(options: { env?: NodeJS.ProcessEnv; migrate?
 
 /** Starts the HTTP server and returns it with the URLs it serves. */
 export async function startServer(runtime: Runtime): Promise<{ app: App; urls: Record<string, string> }> {
+  const orchestrator = await createOrchestrator({
+    db: runtime.db,
+    policy: runtime.policy,
+    logger: runtime.logger,
+    config: runtime.config,
+  });
   const app = await buildApp({
+    orchestrator,
     config: runtime.config,
     db: runtime.db,
     logger: runtime.logger,
@@ -42,6 +50,12 @@ export async function startServer(runtime: Runtime): Promise<{ app: App; urls: R
     formats: await loadFormats(),
     policy: runtime.policy,
   });
+  // Approvals not decided within the policy's window escalate, checked every five minutes.
+  const expiry = setInterval(() => {
+    orchestrator.expireApprovals().catch((error) => runtime.logger.error({ err: error }, 'approval expiry failed'));
+  }, 5 * 60_000);
+  expiry.unref();
+  app.server.once('close', () => clearInterval(expiry));
   const address = await app.listen({ host: runtime.config.server.host, port: runtime.config.server.port });
   const base = address.replace('0.0.0.0', '127.0.0.1');
   return {

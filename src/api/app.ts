@@ -9,14 +9,17 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { createOrchestrator, type Orchestrator } from '../graph/orchestrator.ts';
 import type { FormatRegistry } from '../ingest/registry.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../prioritize/policy.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { approvalRoutes } from './routes/approvals.ts';
 import { exposureRoutes } from './routes/exposures.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { runRoutes } from './routes/runs.ts';
 
 export type AppDeps = {
   config: Config;
@@ -25,6 +28,8 @@ export type AppDeps = {
   version: string;
   formats: FormatRegistry;
   policy: Policy;
+  /** The graph runner; built from the other deps when not given. */
+  orchestrator?: Orchestrator;
 };
 
 /** The Fastify instance with zod schemas as its type provider. */
@@ -66,6 +71,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ingestRoutes({ db: deps.db, formats: deps.formats, maxBodyBytes: deps.config.server.maxBodyBytes }),
   );
   await app.register(exposureRoutes({ db: deps.db, policy: deps.policy }));
+  const orchestrator =
+    deps.orchestrator ??
+    (await createOrchestrator({ db: deps.db, policy: deps.policy, logger: deps.logger, config: deps.config }));
+  await app.register(approvalRoutes({ db: deps.db, orchestrator }));
+  await app.register(runRoutes({ orchestrator, policy: deps.policy }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

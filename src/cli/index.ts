@@ -11,6 +11,7 @@ import { VERSION } from '../version.ts';
 import { formatDoctor, runDoctor } from './doctor.ts';
 import { registerPrioritizationCommands } from './exposures.ts';
 import { formatIngestResults, runIngest } from './ingest.ts';
+import { registerOrchestratorCommands } from './orchestrate.ts';
 import { createOutput, reportFailure } from './output.ts';
 import { withRuntime } from './with-runtime.ts';
 
@@ -168,6 +169,7 @@ export function buildCli(): Command {
     );
 
   registerPrioritizationCommands(program, action as never);
+  registerOrchestratorCommands(program, action as never);
 
   program
     .command('serve')
