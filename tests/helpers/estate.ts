@@ -109,8 +109,13 @@ export const EXPRESS_ADVISORY = {
   database_specific: { cwe_ids: ['CWE-601', 'CWE-1286'], severity: 'MEDIUM' },
 };
 
+/** An advisory whose free text also carries `extra` (e.g. instructions aimed at an agent). */
+function withDetails(advisory: Record<string, unknown>, extra: string | undefined) {
+  return extra ? { ...advisory, details: `${advisory.details} ${extra}` } : advisory;
+}
+
 /** Writes the estate's files and git repositories into a fresh temporary folder. */
-export function buildEstate(options: { lodashAdvisory?: Record<string, unknown> } = {}): Estate {
+export function buildEstate(options: { inject?: string } = {}): Estate {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-estate-'));
   const shop = makeRepo(path.join(dir, 'repos/shop'), {
     name: 'shop',
@@ -175,8 +180,8 @@ export function buildEstate(options: { lodashAdvisory?: Record<string, unknown> 
   };
   const files: Record<string, unknown> = {
     'inventory.yaml': inventory,
-    'advisories/lodash.json': options.lodashAdvisory ?? LODASH_ADVISORY,
-    'advisories/express.json': EXPRESS_ADVISORY,
+    'advisories/lodash.json': withDetails(LODASH_ADVISORY, options.inject),
+    'advisories/express.json': withDetails(EXPRESS_ADVISORY, options.inject),
     'scans/shop.json': trivy('https://git.example.com/acme/shop', 'repository', 'lodash', '4.17.15', 'CVE-2021-23337'),
     'scans/payments.json': trivy(
       'https://git.example.com/acme/payments',

@@ -22,6 +22,14 @@ export type RawReply = {
 export type EmbeddingsReply = { embeddingDimensions: number; delayMs?: number };
 export type TestReply = ContentReply | ToolCallsReply | RawReply | EmbeddingsReply;
 
+/** The parts of a chat-completions request body a responder looks at. */
+export type ChatBody = {
+  model: string;
+  messages: { role: string; content: string | null; tool_call_id?: string }[];
+  tools?: { function: { name: string } }[];
+  response_format?: { json_schema?: { name: string } };
+};
+
 export type RecordedRequest = {
   method: string;
   path: string;
@@ -35,6 +43,8 @@ export type OpenAiTestServer = {
   baseUrl: string;
   /** Appends replies; chat requests take them in order. */
   script(...replies: TestReply[]): void;
+  /** Answers chat requests the script does not cover by asking this function (a behaving model). */
+  respondWith(responder: ((body: ChatBody) => TestReply) | undefined): void;
   requests: RecordedRequest[];
   /** Forgets unused replies and recorded requests, between tests. */
   reset(): void;
@@ -54,6 +64,7 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let completions = 0;
+  let responder: ((body: ChatBody) => TestReply) | undefined;
 
   const send = (
     res: ServerResponse,
@@ -89,7 +100,7 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
       requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
 
       if (req.method === 'POST' && path === '/v1/chat/completions') {
-        const reply = replies.shift();
+        const reply = replies.shift() ?? responder?.(body as ChatBody);
         if (!reply) {
           send(res, { status: 500, body: errorBody(`openai test server: the script ran out (no reply for ${path})`) });
           return;
@@ -113,6 +124,9 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     script: (...more) => {
       replies.push(...more);
+    },
+    respondWith: (next) => {
+      responder = next;
     },
     requests,
     reset: () => {
