@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../src/domain/audit.ts';
+import { ServiceError } from '../src/domain/errors.ts';
 import type { ToolContext } from './context.ts';
 import { type AnyTool, isToolFailure } from './define-tool.ts';
 
@@ -102,7 +103,8 @@ export async function runTool(
     });
     if (begun.state === 'succeeded') {
       await audit({ ok: true, replayed: true, args: input });
-      return { ok: true, output: begun.result, replayed: true };
+      // Stored as JSON: parse again so a replay has the same types (dates) as the first call.
+      return { ok: true, output: tool.output.parse(begun.result), replayed: true };
     }
   }
   let raw: unknown;
@@ -119,8 +121,27 @@ export async function runTool(
     await audit({ ok: false, code: 'TOOL_ERROR', args: input, error: raw.message });
     return { ok: false, code: 'TOOL_ERROR', message: raw.message };
   }
-  const output = tool.output.parse(raw);
+  const checked = tool.output.safeParse(raw);
+  if (!checked.success) {
+    // Our bug, not the caller's: recorded (the action may have happened; its key retries it,
+    // and action tools are idempotent by key), then thrown.
+    const problems = checked.error.issues.map(
+      (i: { path: PropertyKey[]; message: string }) => `${i.path.join('.')}: ${i.message}`,
+    );
+    if (acts && key)
+      await options.ledger!.finish(key, { state: 'failed', error: `invalid output: ${problems.join('; ')}` });
+    await audit({ ok: false, code: 'INVALID_OUTPUT', args: input, error: problems.join('; ') });
+    throw new ToolOutputError(tool.name, problems.join('; '));
+  }
+  const output = checked.data;
   if (acts && key) await options.ledger!.finish(key, { state: 'succeeded', result: output });
   await audit({ ok: true, replayed: false, args: input });
   return { ok: true, output, replayed: false };
+}
+
+/** A tool returned something its own output schema refuses: a fault of the tool, never acted on. */
+export class ToolOutputError extends ServiceError {
+  constructor(tool: string, problems: string) {
+    super('TOOL_OUTPUT_INVALID', `${tool} returned output that fails its schema: ${problems}`, { status: 500 });
+  }
 }

@@ -55,6 +55,23 @@ export async function validatePlan(plan: PlanProposal, input: PlannerInput): Pro
   }
   if (plan.target) {
     const { from, to, bump, crossesMajor } = plan.target;
+    // `from` decides the bump level the gate reads: it must be what is installed, not a claim.
+    const installed = semver.sort(
+      input.exposures
+        .filter((e) => e.package === plan.target!.package)
+        .flatMap((e) => e.installedVersions)
+        .filter((v) => semver.valid(v)),
+    )[0];
+    if (installed && from !== installed) {
+      problems.push(`target.from must be the lowest installed version ${installed}, not ${from ?? 'null'}`);
+    }
+    const bumpStep = plan.steps.find((s) => s.tool === 'bump_dependency');
+    if (
+      bumpStep &&
+      (bumpStep.args.package !== plan.target.package || bumpStep.args.ecosystem !== plan.target.ecosystem)
+    ) {
+      problems.push('target: package and ecosystem must be those of the bump_dependency step');
+    }
     if (from && semver.valid(from) && semver.valid(to)) {
       const actual = semver.diff(from, to);
       const level =

@@ -30,6 +30,8 @@ export type GraphDeps = {
   tickets: TicketDesk;
   timeoutMs: number;
   logToolData: boolean;
+  /** Audit entries waiting to be written with the node's next transaction, or when it ends. */
+  pendingAudit: AuditEntry[];
   now(): Date;
 };
 
@@ -80,13 +82,31 @@ export function createGraphDeps(options: {
     tickets: { create: (ticket, key) => createTicket(db, ticket, key) },
     timeoutMs: config.timeouts.httpMs,
     logToolData: config.log.toolData,
+    pendingAudit: [],
     now: options.now ?? (() => new Date()),
   };
 }
 
-/** Appends one audit entry in its own transaction (the hash chain needs the advisory lock). */
+/**
+ * Queues an audit entry. Entries are written in order, in one transaction, by the node's own
+ * next transaction (`takeAudit`) or when the node ends (`flushAudit`): one round of the hash
+ * chain per node instead of one per tool call. A node that crashes before that re-runs from its
+ * checkpoint and records them again.
+ */
 export function audit(deps: GraphDeps, entry: AuditEntry): Promise<void> {
-  return deps.db.transaction((tx) => appendAudit(tx, [entry]));
+  deps.pendingAudit.push(entry);
+  return Promise.resolve();
+}
+
+/** The queued entries followed by `entries`, for a node that writes its own transaction. */
+export function takeAudit(deps: GraphDeps, entries: AuditEntry[]): AuditEntry[] {
+  return [...deps.pendingAudit.splice(0), ...entries];
+}
+
+export async function flushAudit(deps: GraphDeps): Promise<void> {
+  if (!deps.pendingAudit.length) return;
+  const entries = deps.pendingAudit.splice(0);
+  await deps.db.transaction((tx) => appendAudit(tx, entries));
 }
 
 export function toolContext(deps: GraphDeps, extra: Partial<ToolContext> = {}): ToolContext {
@@ -113,11 +133,20 @@ export async function runAgentStep<I extends z.ZodType, O extends z.ZodType>(
   const context = toolContext(deps);
   const allowed = agent.tools.map((t) => t.name);
   const actor = `agent:${agent.name}`;
+  // Within one agent step the estate does not change: a read the validator repeats is served
+  // from this step's memo (and audited once, when it really ran).
+  const reads = new Map<string, ReturnType<typeof runTool>>();
   const run = await runAgent(agent, input, {
     backend: deps.backend,
     model: deps.model,
     toolContext: context,
-    callTool: (tool, args) => runTool(tool, args, context, { allowed, actor, audit: (e) => audit(deps, e) }),
+    callTool: (tool, args) => {
+      const call = () => runTool(tool, args, context, { allowed, actor, audit: (e) => audit(deps, e) });
+      if (tool.kind !== 'read') return call();
+      const key = `${tool.name}:${JSON.stringify(args)}`;
+      if (!reads.has(key)) reads.set(key, call());
+      return reads.get(key)!;
+    },
     now: deps.now,
   });
   await recordAgentDecision(deps.db, {

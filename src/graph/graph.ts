@@ -1,5 +1,5 @@
 import { type BaseCheckpointSaver, END, START, StateGraph } from '@langchain/langgraph';
-import type { GraphDeps } from './deps.ts';
+import { flushAudit, type GraphDeps } from './deps.ts';
 import { assessControls } from './nodes/assess-controls.ts';
 import { awaitApproval } from './nodes/await-approval.ts';
 import { execute } from './nodes/execute.ts';
@@ -18,21 +18,31 @@ import { ThreadState, type ThreadStateValue } from './state.ts';
  * with await_approval (interrupt) for non-routine plans and bounded re-planning before escalation.
  */
 export function buildGraph(deps: GraphDeps, checkpointer: BaseCheckpointSaver) {
+  // Every node writes the audit entries it queued before its checkpoint is taken.
+  const audited =
+    <S, U>(node: (state: S) => Promise<U>) =>
+    async (state: S): Promise<U> => {
+      try {
+        return await node(state);
+      } finally {
+        await flushAudit(deps);
+      }
+    };
   const replanOrEscalate = (state: ThreadStateValue) =>
     state.replans > deps.policy.orchestrator.maxReplans ? 'escalate' : 'plan_fix';
   return new StateGraph(ThreadState)
-    .addNode('intake', intake(deps))
-    .addNode('summarize', summarize(deps))
-    .addNode('assess_controls', assessControls(deps))
-    .addNode('prioritize', prioritize(deps))
-    .addNode('route_owner', route(deps))
-    .addNode('plan_fix', plan(deps))
-    .addNode('await_approval', awaitApproval())
-    .addNode('execute', execute(deps))
-    .addNode('verify', verify(deps))
-    .addNode('reject', reject(deps))
-    .addNode('escalate', escalate(deps))
-    .addNode('close', close(deps))
+    .addNode('intake', audited(intake(deps)))
+    .addNode('summarize', audited(summarize(deps)))
+    .addNode('assess_controls', audited(assessControls(deps)))
+    .addNode('prioritize', audited(prioritize(deps)))
+    .addNode('route_owner', audited(route(deps)))
+    .addNode('plan_fix', audited(plan(deps)))
+    .addNode('await_approval', audited(awaitApproval()))
+    .addNode('execute', audited(execute(deps)))
+    .addNode('verify', audited(verify(deps)))
+    .addNode('reject', audited(reject(deps)))
+    .addNode('escalate', audited(escalate(deps)))
+    .addNode('close', audited(close(deps)))
     .addEdge(START, 'intake')
     .addConditionalEdges('intake', (s) => (s.outcome ? 'close' : 'summarize'), ['close', 'summarize'])
     .addEdge('summarize', 'assess_controls')

@@ -10,7 +10,7 @@ import type { PlanRecord } from '../domain/plan.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../prioritize/policy.ts';
 import { createCheckpointer } from './checkpointer.ts';
-import { audit, createGraphDeps, type GraphDeps, ORCHESTRATOR } from './deps.ts';
+import { audit, createGraphDeps, flushAudit, type GraphDeps, ORCHESTRATOR } from './deps.ts';
 import { selectFixGroups } from './fix-groups.ts';
 import { buildGraph, type OrchestratorGraph } from './graph.ts';
 import type { ChatModel, Embedder } from './llm/chat-model.ts';
@@ -102,6 +102,7 @@ export async function createOrchestrator(options: {
         subjectId: threadId,
         data: { error: message },
       });
+      await flushAudit(deps);
       return { values: null, waiting: false, error: message };
     }
   }

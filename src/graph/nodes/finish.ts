@@ -2,7 +2,7 @@ import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { setExposureStates } from '../../db/repositories/exposure-state.ts';
 import { setPlanState } from '../../db/repositories/plans-store.ts';
 import { updateThread } from '../../db/repositories/threads-store.ts';
-import { type GraphDeps, ORCHESTRATOR } from '../deps.ts';
+import { type GraphDeps, ORCHESTRATOR, takeAudit } from '../deps.ts';
 import type { ThreadStateValue, ThreadUpdate } from '../state.ts';
 
 /** A rejected plan: the exposures stay open with the reason, or become accepted risk until a date. */
@@ -29,15 +29,18 @@ export function escalate(deps: GraphDeps) {
     await deps.db.transaction(async (tx) => {
       if (state.plan) await setPlanState(tx, state.plan.id, 'escalated');
       await setExposureStates(tx, state.exposureIds, 'open', `escalated: ${why}`);
-      await appendAudit(tx, [
-        {
-          actor: ORCHESTRATOR,
-          action: 'thread.escalated',
-          subjectType: 'thread',
-          subjectId: state.threadId,
-          data: { planId: state.plan?.id ?? null, reason: why },
-        },
-      ]);
+      await appendAudit(
+        tx,
+        takeAudit(deps, [
+          {
+            actor: ORCHESTRATOR,
+            action: 'thread.escalated',
+            subjectType: 'thread',
+            subjectId: state.threadId,
+            data: { planId: state.plan?.id ?? null, reason: why },
+          },
+        ]),
+      );
     });
     return { outcome: 'escalated', reason: why };
   };
@@ -52,15 +55,18 @@ export function close(deps: GraphDeps) {
         status: outcome === 'escalated' ? 'escalated' : 'completed',
         outcome,
       });
-      await appendAudit(tx, [
-        {
-          actor: ORCHESTRATOR,
-          action: 'thread.closed',
-          subjectType: 'thread',
-          subjectId: state.threadId,
-          data: { outcome, reason: state.reason, planId: state.plan?.id ?? null },
-        },
-      ]);
+      await appendAudit(
+        tx,
+        takeAudit(deps, [
+          {
+            actor: ORCHESTRATOR,
+            action: 'thread.closed',
+            subjectType: 'thread',
+            subjectId: state.threadId,
+            data: { outcome, reason: state.reason, planId: state.plan?.id ?? null },
+          },
+        ]),
+      );
     });
     return { outcome };
   };

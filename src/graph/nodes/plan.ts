@@ -11,7 +11,7 @@ import { updateThread } from '../../db/repositories/threads-store.ts';
 import type { Advisory } from '../../domain/advisory.ts';
 import type { ExposureDetail } from '../../domain/exposure-detail.ts';
 import { decideGate } from '../../prioritize/gate.ts';
-import { audit, type GraphDeps, ORCHESTRATOR, runAgentStep, toolContext } from '../deps.ts';
+import { audit, type GraphDeps, ORCHESTRATOR, runAgentStep, takeAudit, toolContext } from '../deps.ts';
 import type { ThreadPlan, ThreadStateValue, ThreadUpdate } from '../state.ts';
 
 /** Deterministic per thread and attempt: a node re-run after a crash saves the same plan, not a second one. */
@@ -133,29 +133,36 @@ export function plan(deps: GraphDeps) {
         gate.routine ? 'in_progress' : 'awaiting_approval',
         gate.routine ? `routine plan ${planId} is being executed` : `plan ${planId} awaits approval`,
       );
-      await appendAudit(tx, [
-        {
-          actor: ORCHESTRATOR,
-          action: 'plan.proposed',
-          subjectType: 'plan',
-          subjectId: planId,
-          data: {
-            threadId: state.threadId,
-            kind: proposal.kind,
-            decidedBy: run.provenance.decidedBy,
-            promptVersion: run.provenance.promptVersion,
-            steps: steps.map((s) => s.tool),
-            supersedes: previous,
+      await appendAudit(
+        tx,
+        takeAudit(deps, [
+          {
+            actor: ORCHESTRATOR,
+            action: 'plan.proposed',
+            subjectType: 'plan',
+            subjectId: planId,
+            data: {
+              threadId: state.threadId,
+              kind: proposal.kind,
+              decidedBy: run.provenance.decidedBy,
+              promptVersion: run.provenance.promptVersion,
+              steps: steps.map((s) => s.tool),
+              supersedes: previous,
+            },
           },
-        },
-        {
-          actor: 'policy',
-          action: gate.routine ? 'plan.routine' : 'plan.approval_requested',
-          subjectType: 'plan',
-          subjectId: planId,
-          data: { reasons: gate.reasons, policyVersion: gate.policyVersion, expiresAt: expires?.toISOString() ?? null },
-        },
-      ]);
+          {
+            actor: 'policy',
+            action: gate.routine ? 'plan.routine' : 'plan.approval_requested',
+            subjectType: 'plan',
+            subjectId: planId,
+            data: {
+              reasons: gate.reasons,
+              policyVersion: gate.policyVersion,
+              expiresAt: expires?.toISOString() ?? null,
+            },
+          },
+        ]),
+      );
       await updateThread(tx, state.threadId, {
         status: gate.routine ? 'running' : 'awaiting_approval',
         planId,

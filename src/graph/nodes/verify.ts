@@ -2,7 +2,7 @@ import { verifier } from '../../../agents/verifier/agent.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { setExposureStates } from '../../db/repositories/exposure-state.ts';
 import { setPlanState } from '../../db/repositories/plans-store.ts';
-import { type GraphDeps, runAgentStep } from '../deps.ts';
+import { type GraphDeps, runAgentStep, takeAudit } from '../deps.ts';
 import type { ThreadStateValue, ThreadUpdate } from '../state.ts';
 
 /**
@@ -59,15 +59,18 @@ export function verify(deps: GraphDeps) {
       if (outcome !== 'failed') {
         await setExposureStates(tx, state.exposureIds, outcome === 'mitigated' ? 'mitigated' : 'in_progress', reason);
       }
-      await appendAudit(tx, [
-        {
-          actor: `agent:${verifier.name}`,
-          action: 'plan.verified',
-          subjectType: 'plan',
-          subjectId: plan.id,
-          data: { outcome, evidence, decidedBy: run.provenance.decidedBy, threadId: state.threadId },
-        },
-      ]);
+      await appendAudit(
+        tx,
+        takeAudit(deps, [
+          {
+            actor: `agent:${verifier.name}`,
+            action: 'plan.verified',
+            subjectType: 'plan',
+            subjectId: plan.id,
+            data: { outcome, evidence, decidedBy: run.provenance.decidedBy, threadId: state.threadId },
+          },
+        ]),
+      );
     });
     if (outcome === 'failed') {
       return {

@@ -14,7 +14,7 @@ import { type BuiltinTicket, BuiltinTicketSchema, type NewTicket } from '../../.
 import { assessCoverage } from '../../../tools/assess-coverage.ts';
 import type { EstateReader, ToolContext } from '../../../tools/context.ts';
 import { createTicket } from '../../../tools/create-ticket.ts';
-import { isToolFailure, type Tool, type ToolFailure } from '../../../tools/define-tool.ts';
+import { type AnyTool, isToolFailure, type Tool, type ToolFailure } from '../../../tools/define-tool.ts';
 import { getAdvisory } from '../../../tools/get-advisory.ts';
 import { getAsset } from '../../../tools/get-asset.ts';
 import { getExposure } from '../../../tools/get-exposure.ts';
@@ -338,7 +338,9 @@ describe('create_ticket', () => {
   });
 
   it('answers an unknown exposure with a toolError and creates nothing', async () => {
-    const failure = await failureOf(call(createTicket, ticket({ exposureIds: ['exp-lodash', 'exp-ghost'] }), fake.context));
+    const failure = await failureOf(
+      call(createTicket, ticket({ exposureIds: ['exp-lodash', 'exp-ghost'] }), fake.context),
+    );
     expect(failure.message).toContain('exp-ghost');
     expect(fake.created).toHaveLength(0);
   });
@@ -367,8 +369,8 @@ describe('create_ticket', () => {
 });
 
 describe('the tool index', () => {
-  const exported = Object.values(toolIndex).filter(
-    (value): value is Tool => typeof value === 'object' && value !== null && 'inputJsonSchema' in value,
+  const exported = (Object.values(toolIndex) as unknown[]).filter(
+    (value): value is AnyTool => typeof value === 'object' && value !== null && 'inputJsonSchema' in value,
   );
 
   it('holds every exported tool once, under its own name', () => {

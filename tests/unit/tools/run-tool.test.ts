@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuditEntry } from '../../../src/domain/audit.ts';
 import type { EstateReader, ToolContext } from '../../../tools/context.ts';
 import { defineTool, toolError } from '../../../tools/define-tool.ts';
-import { type ActionLedger, runTool, type ToolRunOptions } from '../../../tools/run-tool.ts';
+import { type ActionLedger, runTool, ToolOutputError, type ToolRunOptions } from '../../../tools/run-tool.ts';
 
 /** What the in-memory ledger remembers per key, like the `actions` table. */
 type LedgerRow = { state: 'started' | 'succeeded' | 'failed'; result?: unknown; error?: string; begins: number };
@@ -254,11 +254,10 @@ describe('runTool', () => {
     expect(ledger.rows.get('k4')?.state).not.toBe('succeeded');
   });
 
-  // BUG (tools/run-tool.ts:122): the JSDoc promises "an audit entry for every call", but output that fails
-  // its schema throws from `tool.output.parse` before any audit is written (and an action stays `started`).
-  it.fails('audits a call whose output fails its schema', async () => {
-    await runTool(echoName, { name: 'broken' }, context(), options()).catch(() => undefined);
+  it('audits a call whose output fails its schema, then throws ToolOutputError', async () => {
+    await expect(runTool(echoName, { name: 'broken' }, context(), options())).rejects.toThrow(ToolOutputError);
     expect(audits).toHaveLength(1);
+    expect(audits[0]!.data).toMatchObject({ ok: false, code: 'INVALID_OUTPUT' });
   });
 
   it('writes exactly one audit entry per call with actor, tool name, kind and idempotency key', async () => {
