@@ -68,6 +68,8 @@ export type Orchestrator = {
   decide(input: DecisionInput): Promise<DecisionResult>;
   /** Escalates plans whose approval window has passed; returns how many. */
   expireApprovals(): Promise<number>;
+  /** Re-opens exposures whose accepted risk has run out; returns how many. */
+  expireAcceptedRisk(): Promise<number>;
 };
 
 export async function createOrchestrator(options: {
@@ -150,6 +152,7 @@ export async function createOrchestrator(options: {
         seconds: 0,
       };
       await orchestrator.expireApprovals();
+      await orchestrator.expireAcceptedRisk();
       // Threads a dead worker left mid-run continue from their last checkpoint.
       const staleBefore = Date.now() - (runOptions.staleAfterMs ?? 10 * 60_000);
       for (const thread of await listThreads(deps.db, 'running')) {
@@ -263,7 +266,31 @@ export async function createOrchestrator(options: {
       for (const { id } of result.rows) await expire((await getPlan(deps.db, id))!);
       return result.rows.length;
     },
+    expireAcceptedRisk: () => expireAccepted(),
   };
+
+  async function expireAccepted(): Promise<number> {
+    return deps.db.transaction(async (tx) => {
+      const result = await tx.query<{ id: string; accepted_until: Date }>(
+        `UPDATE exposures SET state = 'open', state_reason = 'accepted risk expired on ' || to_char(accepted_until, 'YYYY-MM-DD'),
+                opened_at = now(), updated_at = now()
+          WHERE state = 'accepted' AND accepted_until < $1
+          RETURNING id, accepted_until`,
+        [deps.now()],
+      );
+      await appendAudit(
+        tx,
+        result.rows.map((row) => ({
+          actor: 'policy',
+          action: 'exposure.acceptance_expired',
+          subjectType: 'exposure',
+          subjectId: row.id,
+          data: { acceptedUntil: row.accepted_until.toISOString() },
+        })),
+      );
+      return result.rowCount;
+    });
+  }
 
   async function expire(plan: PlanRecord) {
     await deps.db.transaction(async (tx) => {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -18,11 +20,11 @@ const policy = loadPolicy();
 const HOUR = 3_600_000;
 
 /** A fresh database with the estate ingested and run once: the crown-jewel plan is pending. */
-async function pendingEstate(open: () => Promise<Database>, now?: () => Date) {
+async function pendingEstate(open: () => Promise<Database>, now?: () => Date, usePolicy = policy) {
   const db = await open();
   const estate = buildEstate();
   await ingestEstate(db, estate);
-  const orchestrator = await createOrchestrator({ db, policy, logger, config, now });
+  const orchestrator = await createOrchestrator({ db, policy: usePolicy, logger, config, now });
   await orchestrator.run({ startedBy: 'user:alice' });
   const [plan] = await listPlans(db, { status: 'pending' });
   return { db, estate, orchestrator, plan: plan! };
@@ -128,8 +130,12 @@ describe.each(databaseBackends())('rejections and expiry on $name', (backend) =>
     }
   });
 
-  it('a rejection that accepts the risk moves the exposures to accepted until the date', async () => {
-    const { db, estate, orchestrator, plan } = await pendingEstate(() => backend.open());
+  it('a rejection that accepts the risk moves the exposures to accepted until the date, then they reopen', async () => {
+    let now = new Date();
+    const { db, estate, orchestrator, plan } = await pendingEstate(
+      () => backend.open(),
+      () => now,
+    );
     opened.push({ db, estate });
     const until = new Date(Date.now() + 90 * 24 * HOUR);
     const result = await orchestrator.decide({
@@ -145,6 +151,46 @@ describe.each(databaseBackends())('rejections and expiry on $name', (backend) =>
     );
     expect(rows.rows[0]).toMatchObject({ state: 'accepted', accepted_until: until });
     expect(rows.rows[0]!.state_reason).toContain('allow-list');
+    // When the acceptance runs out, the exposure is open again and the next run works it.
+    now = new Date(until.getTime() + HOUR);
+    const rerun = await orchestrator.run({ startedBy: 'user:alice' });
+    const reopened = await db.query<{ state: string; state_reason: string }>(
+      `SELECT state, state_reason FROM exposures WHERE asset_id = 'payments-repo'`,
+    );
+    expect(reopened.rows[0]!.state).toBe('awaiting_approval');
+    expect(rerun).toMatchObject({ threads: 1, awaitingApproval: 1 });
+    const expired = await db.query(`SELECT 1 FROM audit_log WHERE action = 'exposure.acceptance_expired'`);
+    expect(expired.rowCount).toBe(1);
+  });
+
+  it('a fix that fails to execute does not verify: the thread re-plans (an owner ticket) within the bound', async () => {
+    const { db, estate, orchestrator, plan } = await pendingEstate(() => backend.open());
+    opened.push({ db, estate });
+    fs.rmSync(path.join(estate.repos.payments, '.git'), { recursive: true, force: true });
+    const result = await orchestrator.decide({ planId: plan.id, decision: 'approve', by: 'user:bob' });
+    expect(result.plan.state).toBe('failed');
+    expect(result.thread).toMatchObject({ status: 'completed', outcome: 'pending_verification' });
+    const next = (await listPlans(db, { status: 'all' })).find((p) => p.supersedes === plan.id)!;
+    expect(next).toMatchObject({ kind: 'ticket', replanCount: 1 });
+    expect(next.rationale).toContain('did not verify');
+    const failed = await db.query<{ outcome: string }>('SELECT outcome FROM verifications WHERE plan_id = $1', [
+      plan.id,
+    ]);
+    expect(failed.rows.map((r) => r.outcome)).toEqual(['failed']);
+  });
+
+  it('escalates when re-plans run out', async () => {
+    const strict = { ...policy, orchestrator: { maxReplans: 0 } };
+    const { db, estate, orchestrator, plan } = await pendingEstate(() => backend.open(), undefined, strict);
+    opened.push({ db, estate });
+    fs.rmSync(path.join(estate.repos.payments, '.git'), { recursive: true, force: true });
+    const result = await orchestrator.decide({ planId: plan.id, decision: 'approve', by: 'user:bob' });
+    expect(result.thread).toMatchObject({ status: 'escalated', outcome: 'escalated' });
+    const exposure = await db.query<{ state: string; state_reason: string }>(
+      `SELECT state, state_reason FROM exposures WHERE asset_id = 'payments-repo'`,
+    );
+    expect(exposure.rows[0]).toMatchObject({ state: 'open' });
+    expect(exposure.rows[0]!.state_reason).toMatch(/^escalated: no plan verified after 1 re-plan/);
   });
 
   it('an approval not decided within the window expires and escalates', async () => {
