@@ -4,6 +4,7 @@ import type { Control } from '../src/domain/control.ts';
 import type { ExposureDetail, ExposureSummary } from '../src/domain/exposure-detail.ts';
 import type { ExposureQuery } from '../src/domain/exposure-query.ts';
 import type { CoverageAssessment } from '../src/domain/priority.ts';
+import type { ChangeRequest, Mitigation, NewChangeRequest } from '../src/domain/remediation.ts';
 import type { BuiltinTicket, NewTicket } from '../src/domain/ticket.ts';
 
 /** Read access to the estate. Implemented over the database by src/db; tools never see SQL. */
@@ -25,10 +26,41 @@ export type TicketDesk = {
   create(ticket: NewTicket, idempotencyKey: string): Promise<BuiltinTicket>;
 };
 
+/** Where change requests go: GitHub when configured for the repository, else the local forge. */
+export type Forge = {
+  /** Opens (or returns the one already opened under the same key) a change request for a branch. */
+  openChangeRequest(request: NewChangeRequest, idempotencyKey: string): Promise<ChangeRequest>;
+};
+
+/**
+ * The demo estate's simulated control plane (WAF virtual patches, quarantine segment), stored in
+ * the database. Real control planes are changed through infrastructure-as-code change requests.
+ */
+export type ControlPlane = {
+  applyVirtualPatch(
+    input: { controlId: string; cves: string[]; exposureIds: string[]; planId: string | null },
+    idempotencyKey: string,
+  ): Promise<Mitigation>;
+  quarantine(
+    input: { assetId: string; exposureIds: string[]; planId: string | null },
+    idempotencyKey: string,
+  ): Promise<Mitigation>;
+  rollback(mitigationId: string): Promise<Mitigation>;
+  getMitigation(mitigationId: string): Promise<Mitigation | null>;
+};
+
+/** Notifications to people (Slack incoming webhooks when configured). */
+export type Notifier = {
+  notify(message: { text: string; idempotencyKey: string }): Promise<{ system: 'slack' | 'none'; delivered: boolean }>;
+};
+
 /** What every tool receives besides its input: ports to the estate, never a database handle. */
 export type ToolContext = {
   reader: EstateReader;
   tickets: TicketDesk;
+  forge: Forge;
+  controlPlane: ControlPlane;
+  notifier: Notifier;
   /** Action tools compute and return their exact change without making it. */
   dryRun: boolean;
   /** Set by the tool runner for action tools: the same key never acts twice. */

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { Agent } from '../../agents/define-agent.ts';
-import type { EstateReader, TicketDesk, ToolContext } from '../../tools/context.ts';
+import type { ControlPlane, EstateReader, Forge, Notifier, TicketDesk, ToolContext } from '../../tools/context.ts';
 import { type ActionLedger, runTool } from '../../tools/run-tool.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { createActionLedger } from '../db/repositories/action-ledger.ts';
 import { recordAgentDecision } from '../db/repositories/agent-decisions.ts';
 import { appendAudit } from '../db/repositories/audit-log.ts';
+import { createControlPlane } from '../db/repositories/mitigations-store.ts';
 import { createTicket } from '../db/repositories/tickets-store.ts';
 import type { AuditEntry } from '../domain/audit.ts';
 import type { Logger } from '../logger.ts';
@@ -15,6 +16,7 @@ import { createEstate } from './estate.ts';
 import type { ChatModel, Embedder } from './llm/chat-model.ts';
 import { createLexicalEmbedder, createOpenAiEmbedder } from './llm/embedders.ts';
 import { createOpenAiChatModel } from './llm/openai-chat-model.ts';
+import { createLocalForge, noNotifier } from './ports.ts';
 import { type AgentRun, runAgent } from './run-agent.ts';
 
 /** Everything the graph's nodes use: ports to the database, the policy, the reasoning back-end. */
@@ -28,6 +30,9 @@ export type GraphDeps = {
   reader: EstateReader;
   ledger: ActionLedger;
   tickets: TicketDesk;
+  forge: Forge;
+  controlPlane: ControlPlane;
+  notifier: Notifier;
   timeoutMs: number;
   logToolData: boolean;
   /** Audit entries waiting to be written with the node's next transaction, or when it ends. */
@@ -80,6 +85,9 @@ export function createGraphDeps(options: {
     reader: createEstate(db, options.policy),
     ledger: createActionLedger(db),
     tickets: { create: (ticket, key) => createTicket(db, ticket, key) },
+    forge: createLocalForge(db),
+    controlPlane: createControlPlane(db),
+    notifier: noNotifier,
     timeoutMs: config.timeouts.httpMs,
     logToolData: config.log.toolData,
     pendingAudit: [],
@@ -113,6 +121,9 @@ export function toolContext(deps: GraphDeps, extra: Partial<ToolContext> = {}): 
   return {
     reader: deps.reader,
     tickets: deps.tickets,
+    forge: deps.forge,
+    controlPlane: deps.controlPlane,
+    notifier: deps.notifier,
     dryRun: false,
     timeoutMs: deps.timeoutMs,
     now: deps.now,

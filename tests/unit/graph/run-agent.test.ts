@@ -8,6 +8,7 @@ import type { EstateReader, TicketDesk, ToolContext } from '../../../tools/conte
 import { type AnyTool, defineTool, isToolFailure, toolError } from '../../../tools/define-tool.ts';
 import { FakeModel } from '../../helpers/fake-model.ts';
 import { type OpenAiTestServer, startOpenAiTestServer } from '../../helpers/openai-test-server.ts';
+import { unusedPorts } from '../../helpers/unused-ports.ts';
 
 const NOW = new Date('2025-01-02T03:04:05Z');
 const ASSETS: Record<string, { id: string; critical: boolean }> = {
@@ -60,6 +61,7 @@ const LOW = JSON.stringify({ priority: 'low', reason: 'looks harmless' });
 
 const toolContext: ToolContext = {
   reader: {} as EstateReader,
+  ...unusedPorts(),
   tickets: {} as TicketDesk,
   dryRun: true,
   timeoutMs: 1_000,

@@ -7,6 +7,7 @@ import { type Asset, AssetSchema } from '../../../src/domain/asset.ts';
 import { format } from '../../../src/ingest/osv/parser.ts';
 import type { EstateReader, ToolContext } from '../../../tools/context.ts';
 import { fileSource, parseAll, SHARED_FIXTURES } from '../../helpers/fixtures.ts';
+import { unusedPorts } from '../../helpers/unused-ports.ts';
 
 /** A real OSV npm advisory from the shared fixtures, parsed as the project ingests it. */
 export async function osvAdvisory(id: string): Promise<Advisory> {
@@ -64,6 +65,7 @@ export function fakeToolContext(options: {
   }) as EstateReader;
   return {
     reader,
+    ...unusedPorts(),
     tickets: {
       create: async () => {
         throw new Error('tickets are not used by the remediation tools');

@@ -23,6 +23,7 @@ import { READ_TOOLS, TOOLS } from '../../../tools/index.ts';
 import { listControls } from '../../../tools/list-controls.ts';
 import { searchExposures } from '../../../tools/search-exposures.ts';
 import { coverageOf, wafContribution } from '../../helpers/prioritize.ts';
+import { unusedPorts } from '../../helpers/unused-ports.ts';
 
 const ASSET: Asset = AssetSchema.parse({
   id: 'shop-repo',
@@ -148,6 +149,7 @@ function fakeContext(over: Partial<ToolContext> = {}) {
   };
   const context: ToolContext = {
     reader,
+    ...unusedPorts(),
     tickets: {
       async create(ticket, key): Promise<BuiltinTicket> {
         created.push({ ticket, key });

@@ -4,6 +4,7 @@ import type { AuditEntry } from '../../../src/domain/audit.ts';
 import type { EstateReader, ToolContext } from '../../../tools/context.ts';
 import { defineTool, toolError } from '../../../tools/define-tool.ts';
 import { type ActionLedger, runTool, ToolOutputError, type ToolRunOptions } from '../../../tools/run-tool.ts';
+import { unusedPorts } from '../../helpers/unused-ports.ts';
 
 /** What the in-memory ledger remembers per key, like the `actions` table. */
 type LedgerRow = { state: 'started' | 'succeeded' | 'failed'; result?: unknown; error?: string; begins: number };
@@ -42,6 +43,7 @@ function context(over: Partial<ToolContext> = {}): ToolContext {
   });
   return {
     reader,
+    ...unusedPorts(),
     tickets: {
       create: async () => {
         throw new Error('tickets are not used here');
