@@ -53,6 +53,23 @@ export const EnvSchema = z.object({
   MOBILIZE_HTTP_TIMEOUT_MS: positiveInt.default(30000).describe('timeout of every outbound HTTP call'),
   MOBILIZE_MAX_BODY_BYTES: positiveInt.default(256 * 1024 * 1024).describe('largest accepted request body'),
   MOBILIZE_POLICY: z.string().min(1).optional().describe('policy YAML file; unset = policy/default.yaml'),
+  GITHUB_TOKEN: z.string().min(1).optional().describe('GitHub token: change requests become pull requests'),
+  MOBILIZE_GITHUB_API_URL: httpUrl.optional().describe('GitHub REST API (GitHub Enterprise: https://host/api/v3)'),
+  MOBILIZE_GITHUB_HOSTS: z.string().min(1).optional().describe('comma-separated GitHub Enterprise host names'),
+  MOBILIZE_TICKETS: z.enum(['builtin', 'github', 'jira']).default('builtin').describe('where tickets are mirrored'),
+  MOBILIZE_GITHUB_ISSUES_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/repo')
+    .optional()
+    .describe('GitHub Issues repository for tickets'),
+  JIRA_BASE_URL: httpUrl.optional().describe('Jira Cloud site, e.g. https://acme.atlassian.net'),
+  JIRA_EMAIL: z.string().min(1).optional().describe('Jira account e-mail'),
+  JIRA_API_TOKEN: z.string().min(1).optional().describe('Jira API token'),
+  JIRA_PROJECT_KEY: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key')
+    .optional(),
+  SLACK_WEBHOOK_URL: httpUrl.optional().describe('Slack incoming webhook for notifications'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -70,6 +87,14 @@ export type Config = {
     embeddingModel?: string;
   };
   timeouts: { dbMs: number; httpMs: number };
+  /** Forge, ticket and notification connectors (secrets never logged). */
+  connectors: {
+    github?: { token: string; apiUrl?: string; hosts?: string[] };
+    tickets: 'builtin' | 'github' | 'jira';
+    githubIssuesRepo?: string;
+    jira?: { baseUrl: string; email: string; apiToken: string; projectKey: string };
+    slackWebhookUrl?: string;
+  };
   /** Policy file path; undefined = the shipped default. */
   policyFile?: string;
 };
@@ -112,6 +137,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddingModel: e.MOBILIZE_EMBEDDING_MODEL,
     },
     timeouts: { dbMs: e.MOBILIZE_DB_TIMEOUT_MS, httpMs: e.MOBILIZE_HTTP_TIMEOUT_MS },
+    connectors: {
+      github: e.GITHUB_TOKEN
+        ? {
+            token: e.GITHUB_TOKEN,
+            apiUrl: e.MOBILIZE_GITHUB_API_URL,
+            hosts: e.MOBILIZE_GITHUB_HOSTS?.split(',')
+              .map((h) => h.trim())
+              .filter(Boolean),
+          }
+        : undefined,
+      tickets: e.MOBILIZE_TICKETS,
+      githubIssuesRepo: e.MOBILIZE_GITHUB_ISSUES_REPO,
+      jira:
+        e.JIRA_BASE_URL && e.JIRA_EMAIL && e.JIRA_API_TOKEN && e.JIRA_PROJECT_KEY
+          ? {
+              baseUrl: e.JIRA_BASE_URL,
+              email: e.JIRA_EMAIL,
+              apiToken: e.JIRA_API_TOKEN,
+              projectKey: e.JIRA_PROJECT_KEY,
+            }
+          : undefined,
+      slackWebhookUrl: e.SLACK_WEBHOOK_URL,
+    },
     policyFile: e.MOBILIZE_POLICY ? path.resolve(e.MOBILIZE_POLICY) : undefined,
   };
 }

@@ -16,6 +16,10 @@ export const REDACTED_PATHS = [
   'config.model.apiKey',
   'config.database.url',
   'databaseUrl',
+  'config.connectors',
+  '*.apiToken',
+  '*.webhookUrl',
+  '*.slackWebhookUrl',
 ];
 
 /** Structured JSON logs on stderr (stdout is kept for command output). */

@@ -50,9 +50,14 @@ export async function startServer(runtime: Runtime): Promise<{ app: App; urls: R
     formats: await loadFormats(),
     policy: runtime.policy,
   });
-  // Approvals not decided within the policy's window escalate, checked every five minutes.
+  // Every five minutes: approvals past their window escalate, accepted risk past its date reopens,
+  // and fixes waiting for the next scan are settled (verified, or escalated after the window).
   const expiry = setInterval(() => {
-    orchestrator.expireApprovals().catch((error) => runtime.logger.error({ err: error }, 'approval expiry failed'));
+    orchestrator
+      .expireApprovals()
+      .then(() => orchestrator.expireAcceptedRisk())
+      .then(() => orchestrator.settleVerifications())
+      .catch((error) => runtime.logger.error({ err: error }, 'scheduled checks failed'));
   }, 5 * 60_000);
   expiry.unref();
   app.server.once('close', () => clearInterval(expiry));
@@ -60,6 +65,6 @@ export async function startServer(runtime: Runtime): Promise<{ app: App; urls: R
   const base = address.replace('0.0.0.0', '127.0.0.1');
   return {
     app,
-    urls: { api: base, health: `${base}/healthz`, openapi: `${base}/openapi.json` },
+    urls: { api: base, health: `${base}/healthz`, openapi: `${base}/openapi.json`, approvals: `${base}/v1/approvals` },
   };
 }

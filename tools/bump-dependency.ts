@@ -1,7 +1,14 @@
 import path from 'node:path';
-import semver from 'semver';
 import { z } from 'zod';
 import { checkoutOf } from '../src/remediate/checkout.ts';
+import type { DependencyEdit } from '../src/remediate/dependency-edit.ts';
+import {
+  ecosystemSupport,
+  isExactVersion,
+  type ProjectFiles,
+  TOOL_ECOSYSTEMS,
+  type ToolEcosystem,
+} from '../src/remediate/ecosystems.ts';
 import {
   BRANCH_PATTERN,
   BranchConflictError,
@@ -10,44 +17,116 @@ import {
   readFileAt,
   resolveCommit,
 } from '../src/remediate/git.ts';
-import {
-  editNpmManifest,
-  type ManifestEdit,
-  mentionsPackage,
-  unifiedDiff,
-} from '../src/remediate/npm/manifest-edit.ts';
+import { unifiedDiff } from '../src/remediate/npm/manifest-edit.ts';
+import { compareVersions } from '../src/remediate/versioning.ts';
 import { defineTool, toolError } from './define-tool.ts';
 
-/** A manifest path as the model gives it: relative to the repository root, inside it, named package.json. */
+/** A manifest path as the model gives it: relative to the repository root and inside it. */
 export const ManifestPathSchema = z
   .string()
   .max(500)
-  .refine(isSafeRelativePath, 'must be a relative path inside the repository, without ".."')
-  .refine((file) => path.posix.basename(file) === 'package.json', 'must name a package.json file')
-  .default('package.json');
+  .refine(isSafeRelativePath, 'must be a relative path inside the repository, without ".."');
 
-export const BumpDependencyInputSchema = z.object({
-  assetId: z.string().min(1).max(200).describe('id of the repository asset to change (from get_exposure or get_asset)'),
-  ecosystem: z.literal('npm').describe('package ecosystem; only npm is supported for now'),
-  package: z.string().min(1).max(214).describe('npm package name exactly as published, e.g. lodash or @scope/name'),
-  targetVersion: z
-    .string()
-    .refine((version) => semver.valid(version) !== null, 'must be an exact semver version such as 4.17.21')
-    .describe('the fixed version to move to: an exact version from the advisory data, e.g. 4.17.21 (no ^ or ~)'),
-  manifestPath: ManifestPathSchema.describe(
-    'path of the package.json to change, relative to the repository root; package-lock.json is read next to it',
-  ),
-  branch: z
-    .string()
-    .regex(BRANCH_PATTERN, 'must look like mobilize/<name> using letters, digits, . _ -')
-    .max(200)
-    .describe('new branch to commit the change on, e.g. mobilize/lodash-4.17.21; it must not exist yet'),
-  message: z
-    .string()
-    .min(1)
-    .max(2000)
-    .describe('commit message: first line a summary (e.g. "Bump lodash to 4.17.21"), then why, naming the advisories'),
-});
+export const EcosystemSchema = z
+  .enum(TOOL_ECOSYSTEMS)
+  .describe('package ecosystem: npm, pypi (requirements*.txt or pyproject.toml), maven (pom.xml) or go (go.mod)');
+
+const PackageSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .describe(
+    'package exactly as the ecosystem names it: npm lodash or @scope/name; pypi django; ' +
+      'maven groupId:artifactId such as org.apache.logging.log4j:log4j-core; go a module path such as golang.org/x/net',
+  );
+
+type EcosystemFields = { ecosystem: ToolEcosystem; package: string; manifestPath?: string | undefined };
+
+/** Checks the fields whose rules depend on the ecosystem (package name form, manifest file name). */
+export function checkEcosystemFields(value: EcosystemFields, ctx: z.RefinementCtx): void {
+  const support = ecosystemSupport(value.ecosystem);
+  if (!support.validPackage(value.package)) {
+    ctx.addIssue({ code: 'custom', path: ['package'], message: `must be a ${support.packageHint}` });
+  }
+  if (value.manifestPath !== undefined && !support.acceptsManifest(value.manifestPath)) {
+    ctx.addIssue({ code: 'custom', path: ['manifestPath'], message: support.manifestHint });
+  }
+}
+
+/** The manifest the ecosystem edits by default, when the caller names none. */
+export function withDefaultManifest<T extends EcosystemFields>(value: T): T & { manifestPath: string } {
+  return { ...value, manifestPath: value.manifestPath ?? ecosystemSupport(value.ecosystem).defaultManifest };
+}
+
+/** Reads the manifest at a commit and the first lockfile present next to it; null when the manifest is absent. */
+export async function readProjectFiles(
+  repoDir: string,
+  commit: string,
+  ecosystem: ToolEcosystem,
+  manifestPath: string,
+  timeoutMs: number,
+): Promise<ProjectFiles | null> {
+  const manifest = await readFileAt(repoDir, commit, manifestPath, timeoutMs);
+  if (manifest === null) return null;
+  for (const name of ecosystemSupport(ecosystem).lockfiles(manifestPath)) {
+    const lockPath = path.posix.join(path.posix.dirname(manifestPath), name);
+    const text = await readFileAt(repoDir, commit, lockPath, timeoutMs);
+    if (text !== null) return { manifestPath, manifest, lockfile: { name, text } };
+  }
+  return { manifestPath, manifest, lockfile: null };
+}
+
+/** Where the "neither declared nor installed" hint looks: the lockfile a project of this ecosystem would have. */
+export function lockPathFor(ecosystem: ToolEcosystem, manifestPath: string, files: ProjectFiles): string | null {
+  const name = files.lockfile?.name ?? ecosystemSupport(ecosystem).lockfiles(manifestPath)[0];
+  return name ? path.posix.join(path.posix.dirname(manifestPath), name) : null;
+}
+
+export const BumpDependencyInputSchema = z
+  .object({
+    assetId: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('id of the repository asset to change (from get_exposure or get_asset)'),
+    ecosystem: EcosystemSchema,
+    package: PackageSchema,
+    targetVersion: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe(
+        'the fixed version to move to: an exact version from the advisory data (no ^, ~, ranges), ' +
+          'e.g. 4.17.21 (npm), 3.2.10 (pypi), 2.17.1 or 5.3.18.RELEASE (maven), 0.17.0 or v0.17.0 (go)',
+      ),
+    manifestPath: ManifestPathSchema.optional().describe(
+      'path of the manifest to change, relative to the repository root; default package.json, requirements.txt, ' +
+        'pom.xml or go.mod by ecosystem (pypi may name pyproject.toml). Its lockfile is read next to it.',
+    ),
+    branch: z
+      .string()
+      .regex(BRANCH_PATTERN, 'must look like mobilize/<name> using letters, digits, . _ -')
+      .max(200)
+      .describe('new branch to commit the change on, e.g. mobilize/lodash-4.17.21; it must not exist yet'),
+    message: z
+      .string()
+      .min(1)
+      .max(2000)
+      .describe(
+        'commit message: first line a summary (e.g. "Bump lodash to 4.17.21"), then why, naming the advisories',
+      ),
+  })
+  .superRefine((value, ctx) => {
+    checkEcosystemFields(value, ctx);
+    if (!isExactVersion(value.ecosystem, value.targetVersion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetVersion'],
+        message: `must be one exact ${value.ecosystem} version such as those in the advisory's fixed versions`,
+      });
+    }
+  })
+  .transform(withDefaultManifest);
 
 export const BumpDependencyOutputSchema = z.object({
   branch: z.string(),
@@ -60,81 +139,87 @@ export const BumpDependencyOutputSchema = z.object({
   previousSpec: z.string().nullable(),
   newSpec: z.string(),
   lockfile: z.enum(['absent', 'regenerate', 'unchanged']),
+  /** Where the change went (`dependencies`, `overrides`, `properties`, `dependencyManagement`, `require`, ...). */
+  section: z.string(),
+  /** What a reviewer must know (a shared version property, a transitive pin, ...). */
+  notes: z.array(z.string()),
 });
 export type BumpDependencyOutput = z.infer<typeof BumpDependencyOutputSchema>;
 
-const LOCKFILE_NOTE =
-  'package-lock.json still pins an older version and was not edited (its integrity hashes cannot be computed ' +
-  'offline): regenerate it with `npm install --package-lock-only` before merging.';
-
 /** The commit message: the model's text, plus the lockfile instruction when the lockfile must be regenerated. */
-function commitMessage(message: string, edit: ManifestEdit): string {
-  return edit.lockfile === 'regenerate' ? `${message.trim()}\n\n${LOCKFILE_NOTE}` : message;
+function commitMessage(message: string, edit: DependencyEdit, note: string): string {
+  return edit.lockfile === 'regenerate' && note ? `${message.trim()}\n\n${note}` : message;
 }
 
 export const bumpDependency = defineTool({
   name: 'bump_dependency',
   description:
-    'Move one npm package of a repository to a fixed version on a new mobilize/* branch. A direct dependency ' +
-    'gets its package.json spec bumped (keeping ^, ~ or an exact pin); a transitive one gets an "overrides" ' +
-    'entry. Commits to the branch without touching the checked-out working copy, and returns the diff. ' +
-    'package-lock.json is never edited: when `lockfile` is "regenerate" it must be regenerated before merging. ' +
-    'Choose targetVersion from the advisory fixed versions, then verify with check_dependency on the branch.',
+    'Move one package of a repository to a fixed version on a new mobilize/* branch (npm, pypi, maven, go). ' +
+    'npm: the package.json spec is bumped (keeping ^, ~ or an exact pin), a transitive package gets an ' +
+    '"overrides" entry. pypi: requirements*.txt or pyproject.toml (PEP 621 or Poetry) specifiers are bumped, ' +
+    'extras and markers kept. maven: the <version> (or the version property it names) is raised; a transitive or ' +
+    'parent-managed artifact gets a <dependencyManagement> entry. go: the go.mod require line is raised (a ' +
+    'transitive module is added as // indirect). Commits without touching the checked-out working copy and ' +
+    'returns the diff. Lockfiles are never edited: when `lockfile` is "regenerate" they must be regenerated ' +
+    'before merging. Choose targetVersion from the advisory fixed versions, then verify with check_dependency ' +
+    'on the branch.',
   kind: 'action',
   effects: ['modifies_code'],
   input: BumpDependencyInputSchema,
   output: BumpDependencyOutputSchema,
   async run(input, context) {
     const { timeoutMs } = context;
+    const support = ecosystemSupport(input.ecosystem);
     const checkout = await checkoutOf(await context.reader.getAsset(input.assetId), input.assetId, timeoutMs);
     if ('problem' in checkout) return toolError(checkout.problem);
     const repoDir = checkout.dir;
     const base = await resolveCommit(repoDir, 'HEAD', timeoutMs);
     if (!base) return toolError(`The checkout of "${input.assetId}" has no commit yet; nothing to branch from.`);
-    const lockPath = path.posix.join(path.posix.dirname(input.manifestPath), 'package-lock.json');
-    const packageJson = await readFileAt(repoDir, base, input.manifestPath, timeoutMs);
-    if (packageJson === null) {
+    const files = await readProjectFiles(repoDir, base, input.ecosystem, input.manifestPath, timeoutMs);
+    if (files === null) {
       return toolError(`No ${input.manifestPath} at HEAD of "${input.assetId}". Pass the manifestPath of the project.`);
     }
-    const lockfile = await readFileAt(repoDir, base, lockPath, timeoutMs);
 
-    let edit: ManifestEdit;
+    let edit: DependencyEdit;
     try {
-      if (!mentionsPackage(packageJson, lockfile, input.package)) {
+      if (!support.mentions(files, input.package) && !support.pinsUndeclared(files)) {
+        const lockPath = lockPathFor(input.ecosystem, input.manifestPath, files);
         return toolError(
           `${input.package} is neither declared in ${input.manifestPath} nor installed per ${lockPath}. ` +
             'Check the package name and the manifestPath.',
         );
       }
-      edit = editNpmManifest({ packageJson, packageName: input.package, target: input.targetVersion, lockfile });
+      edit = support.edit(files, input.package, input.targetVersion);
     } catch (error) {
-      // The repository's own files are malformed or the spec is not from the registry: report, do not crash.
+      // The repository's own files are malformed or declare the package in a way only a person should change.
       return toolError(`Cannot change ${input.manifestPath}: ${(error as Error).message}`);
     }
-    const floor = edit.direct && edit.previousSpec ? lowestOf(edit.previousSpec) : null;
-    if (floor && semver.gt(floor, input.targetVersion)) {
+    const floor = edit.previousVersion;
+    if (floor && compareVersions(support.osv, floor, input.targetVersion) > 0) {
       return toolError(
         `${input.package} is already declared as "${edit.previousSpec}" (at least ${floor}); ` +
           `${input.targetVersion} would be a downgrade. Check whether the advisory still applies.`,
       );
     }
-    const files = edit.files
+    const changed = edit.files
       .filter((file) => file.before !== file.after)
       .map((file) => ({ ...file, path: path.posix.join(path.posix.dirname(input.manifestPath), file.path) }));
-    if (files.length === 0) {
+    if (changed.length === 0) {
       return toolError(
         `${input.manifestPath} already declares ${input.package} as "${edit.newSpec}"; nothing to commit. ` +
           'If the lockfile still pins an affected version, it needs regenerating; use check_dependency.',
       );
     }
-    const diff = files.map((file) => unifiedDiff(file.path, file.before, file.after)).join('');
+    const diff = changed.map((file) => unifiedDiff(file.path, file.before, file.after)).join('');
     const summary = {
       diff,
-      files: files.map((file) => file.path),
+      files: changed.map((file) => file.path),
       direct: edit.direct,
       previousSpec: edit.previousSpec,
       newSpec: edit.newSpec,
       lockfile: edit.lockfile,
+      section: edit.section,
+      notes: edit.notes,
     };
     if (context.dryRun) return { branch: input.branch, commit: null, created: false, ...summary };
     if (!context.idempotencyKey) {
@@ -145,8 +230,8 @@ export const bumpDependency = defineTool({
         repoDir,
         branch: input.branch,
         base,
-        files: files.map((file) => ({ path: file.path, content: file.after })),
-        message: commitMessage(input.message, edit),
+        files: changed.map((file) => ({ path: file.path, content: file.after })),
+        message: commitMessage(input.message, edit, support.lockfileNote(edit.lockfileName ?? '')),
         idempotencyKey: context.idempotencyKey,
         timeoutMs,
       });
@@ -159,11 +244,3 @@ export const bumpDependency = defineTool({
     }
   },
 });
-
-function lowestOf(spec: string): string | null {
-  try {
-    return semver.validRange(spec) === null ? null : (semver.minVersion(spec)?.version ?? null);
-  } catch {
-    return null;
-  }
-}

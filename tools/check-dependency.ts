@@ -1,37 +1,53 @@
-import path from 'node:path';
 import { z } from 'zod';
 import type { Advisory } from '../src/domain/advisory.ts';
 import { checkoutOf } from '../src/remediate/checkout.ts';
-import { readFileAt, resolveCommit } from '../src/remediate/git.ts';
-import { mentionsPackage } from '../src/remediate/npm/manifest-edit.ts';
+import { type DependencyCheck, DependencyCheckSchema } from '../src/remediate/dependency-check.ts';
+import { ecosystemSupport } from '../src/remediate/ecosystems.ts';
+import { resolveCommit } from '../src/remediate/git.ts';
 import {
-  checkNpmDependency,
-  type DependencyCheck,
-  DependencyCheckSchema,
-} from '../src/remediate/npm/verify-manifest.ts';
-import { ManifestPathSchema } from './bump-dependency.ts';
+  checkEcosystemFields,
+  EcosystemSchema,
+  lockPathFor,
+  ManifestPathSchema,
+  readProjectFiles,
+  withDefaultManifest,
+} from './bump-dependency.ts';
 import { defineTool, toolError } from './define-tool.ts';
 
-export const CheckDependencyInputSchema = z.object({
-  assetId: z.string().min(1).max(200).describe('id of the repository asset to check (from get_exposure or get_asset)'),
-  ecosystem: z.literal('npm').describe('package ecosystem; only npm is supported for now'),
-  package: z.string().min(1).max(214).describe('npm package name exactly as published, e.g. lodash or @scope/name'),
-  ref: z
-    .string()
-    .regex(/^(HEAD|[A-Za-z0-9_][A-Za-z0-9._/-]*)$/, 'must be HEAD or a branch name')
-    .refine((ref) => !ref.includes('..') && !ref.endsWith('/'), 'must be HEAD or a branch name')
-    .max(200)
-    .default('HEAD')
-    .describe('what to check: HEAD (the current default branch) or a branch such as the one bump_dependency made'),
-  manifestPath: ManifestPathSchema.describe(
-    'path of the package.json to read, relative to the repository root; package-lock.json is read next to it',
-  ),
-  advisoryIds: z
-    .array(z.string().min(1).max(200))
-    .min(1)
-    .max(50)
-    .describe('advisory ids (GHSA, CVE or OSV ids) the package must be free of'),
-});
+export const CheckDependencyInputSchema = z
+  .object({
+    assetId: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('id of the repository asset to check (from get_exposure or get_asset)'),
+    ecosystem: EcosystemSchema,
+    package: z
+      .string()
+      .min(1)
+      .max(300)
+      .describe(
+        'package exactly as the ecosystem names it: npm lodash; pypi django; maven groupId:artifactId; go module path',
+      ),
+    ref: z
+      .string()
+      .regex(/^(HEAD|[A-Za-z0-9_][A-Za-z0-9._/-]*)$/, 'must be HEAD or a branch name')
+      .refine((ref) => !ref.includes('..') && !ref.endsWith('/'), 'must be HEAD or a branch name')
+      .max(200)
+      .default('HEAD')
+      .describe('what to check: HEAD (the current default branch) or a branch such as the one bump_dependency made'),
+    manifestPath: ManifestPathSchema.optional().describe(
+      'path of the manifest to read, relative to the repository root; default package.json, requirements.txt, ' +
+        'pom.xml or go.mod by ecosystem (pypi may name pyproject.toml). Its lockfile is read next to it.',
+    ),
+    advisoryIds: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(50)
+      .describe('advisory ids (GHSA, CVE or OSV ids) the package must be free of'),
+  })
+  .superRefine(checkEcosystemFields)
+  .transform(withDefaultManifest);
 
 export const CheckDependencyOutputSchema = DependencyCheckSchema.extend({
   ref: z.string(),
@@ -43,15 +59,18 @@ export type CheckDependencyOutput = z.infer<typeof CheckDependencyOutputSchema>;
 export const checkDependency = defineTool({
   name: 'check_dependency',
   description:
-    'Re-check one npm package of a repository at a ref (HEAD or a branch) against advisories, from package.json ' +
-    'and package-lock.json alone. status "resolved": no affected version remains; "affected": package.json still ' +
-    'admits an affected version; "pending": package.json is fixed but the lockfile must be regenerated (the next ' +
-    'scan proves it). Use it after bump_dependency on the new branch, and on HEAD to confirm the problem.',
+    'Re-check one package of a repository at a ref (HEAD or a branch) against advisories, from its manifest and ' +
+    'lockfile alone (npm package.json + package-lock.json; pypi requirements*.txt or pyproject.toml + ' +
+    'poetry.lock/uv.lock/pdm.lock; maven pom.xml; go go.mod). status "resolved": no affected version remains; ' +
+    '"affected": the manifest still admits an affected version; "pending": the manifest is fixed but the ' +
+    'lockfile must be regenerated, or the version is inherited (a Maven parent or BOM) and only the next scan ' +
+    'can tell. Use it after bump_dependency on the new branch, and on HEAD to confirm the problem.',
   kind: 'read',
   input: CheckDependencyInputSchema,
   output: CheckDependencyOutputSchema,
   async run(input, context) {
     const { timeoutMs } = context;
+    const support = ecosystemSupport(input.ecosystem);
     const advisories: Advisory[] = [];
     for (const id of input.advisoryIds) {
       const advisory = await context.reader.getAdvisory(id);
@@ -63,20 +82,26 @@ export const checkDependency = defineTool({
     const commit = await resolveCommit(checkout.dir, input.ref, timeoutMs);
     if (!commit)
       return toolError(`"${input.ref}" names no commit in "${input.assetId}". Use HEAD or an existing branch.`);
-    const lockPath = path.posix.join(path.posix.dirname(input.manifestPath), 'package-lock.json');
-    const packageJson = await readFileAt(checkout.dir, commit, input.manifestPath, timeoutMs);
-    if (packageJson === null)
+    const files = await readProjectFiles(checkout.dir, commit, input.ecosystem, input.manifestPath, timeoutMs);
+    if (files === null)
       return toolError(`No ${input.manifestPath} at ${input.ref}. Pass the manifestPath of the project.`);
-    const lockfile = await readFileAt(checkout.dir, commit, lockPath, timeoutMs);
     let result: DependencyCheck;
     try {
-      if (!mentionsPackage(packageJson, lockfile, input.package)) {
+      if (!support.mentions(files, input.package)) {
+        const lockPath = lockPathFor(input.ecosystem, input.manifestPath, files);
+        const where = lockPath
+          ? `neither declared in ${input.manifestPath} nor installed per ${lockPath}`
+          : `not declared in ${input.manifestPath}`;
+        const transitive =
+          input.ecosystem === 'maven'
+            ? ' A transitive artifact shows in pom.xml only once bump_dependency pins it in dependencyManagement.'
+            : '';
         return toolError(
-          `${input.package} is neither declared in ${input.manifestPath} nor installed per ${lockPath} at ` +
-            `${input.ref}. Check the package name and the manifestPath.`,
+          `${input.package} is ${where} at ${input.ref}. ` +
+            `Check the package name and the manifestPath.${transitive}`,
         );
       }
-      result = checkNpmDependency({ packageJson, lockfile, packageName: input.package, advisories });
+      result = support.check(files, input.package, advisories);
     } catch (error) {
       // The repository's own files are malformed: report it, do not crash.
       return toolError(`Cannot read the manifests at ${input.ref}: ${(error as Error).message}`);

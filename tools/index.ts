@@ -1,23 +1,45 @@
+import { applyVirtualPatch } from './apply-virtual-patch.ts';
 import { assessCoverage } from './assess-coverage.ts';
+import { bumpBaseImage } from './bump-base-image.ts';
 import { bumpDependency } from './bump-dependency.ts';
+import { changeTerraform } from './change-terraform.ts';
+import { checkBaseImage } from './check-base-image.ts';
 import { checkDependency } from './check-dependency.ts';
+import { checkMitigation } from './check-mitigation.ts';
+import { checkTerraform } from './check-terraform.ts';
 import { createTicket } from './create-ticket.ts';
 import type { AnyTool } from './define-tool.ts';
 import { getAdvisory } from './get-advisory.ts';
 import { getAsset } from './get-asset.ts';
 import { getExposure } from './get-exposure.ts';
 import { listControls } from './list-controls.ts';
+import { narrowIamPolicy } from './narrow-iam-policy.ts';
+import { notifyOwner } from './notify-owner.ts';
+import { openChangeRequest } from './open-change-request.ts';
+import { quarantineAsset } from './quarantine-asset.ts';
+import { rollbackMitigation } from './rollback-mitigation.ts';
 import { searchExposures } from './search-exposures.ts';
 
 export {
+  applyVirtualPatch,
   assessCoverage,
+  bumpBaseImage,
   bumpDependency,
+  changeTerraform,
+  checkBaseImage,
   checkDependency,
+  checkMitigation,
+  checkTerraform,
   createTicket,
   getAdvisory,
   getAsset,
   getExposure,
   listControls,
+  narrowIamPolicy,
+  notifyOwner,
+  openChangeRequest,
+  quarantineAsset,
+  rollbackMitigation,
   searchExposures,
 };
 
@@ -31,8 +53,19 @@ export const TOOLS: ReadonlyMap<string, AnyTool> = new Map(
     searchExposures,
     assessCoverage,
     checkDependency,
+    checkBaseImage,
+    checkTerraform,
+    checkMitigation,
     bumpDependency,
+    bumpBaseImage,
+    changeTerraform,
+    narrowIamPolicy,
+    openChangeRequest,
     createTicket,
+    notifyOwner,
+    applyVirtualPatch,
+    quarantineAsset,
+    rollbackMitigation,
   ].map((tool) => [tool.name, tool]),
 );
 

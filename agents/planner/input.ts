@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AdvisorySchema } from '../../src/domain/advisory.ts';
 import { PlanKindSchema } from '../../src/domain/agent-outputs.ts';
 import { AssetSchema } from '../../src/domain/asset.ts';
+import { ControlSchema } from '../../src/domain/control.ts';
 
 /** One exposure of the fix group, as the planner needs it. */
 export const PlannedExposureSchema = z.object({
@@ -16,6 +17,8 @@ export const PlannedExposureSchema = z.object({
   ecosystem: z.string().nullable(),
   installedVersions: z.array(z.string()),
   ssvcDecision: z.string().nullable(),
+  /** The scanner rule behind a misconfiguration (e.g. a Prowler check id), for IaC fixes. */
+  ruleIds: z.array(z.string()).default([]),
   owner: z.string().nullable(),
   team: z.string().nullable(),
   slaDueAt: z.coerce.date().nullable(),
@@ -27,6 +30,8 @@ export const PlannerInputSchema = z.object({
   asset: AssetSchema,
   exposures: z.array(PlannedExposureSchema).min(1),
   advisories: z.array(AdvisorySchema),
+  /** Controls whose scope includes the asset (a blocking WAF can carry a virtual patch while the fix ships). */
+  controls: z.array(ControlSchema).default([]),
   /** A reviewer's request for changes (a trusted human, but still only a note). */
   reviewerNote: z.string().nullable(),
   /** Why the previous plan failed verification, when this is a re-plan. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buildRequest, loadPrompt } from '../../prompts/index.ts';
 import { PlanKindSchema, VerificationSchema } from '../../src/domain/agent-outputs.ts';
-import { checkDependency, getExposure } from '../../tools/index.ts';
+import { checkBaseImage, checkDependency, checkMitigation, checkTerraform, getExposure } from '../../tools/index.ts';
 import { defineAgent } from '../define-agent.ts';
 import { verifyOutcome } from './rules.ts';
 import { validateVerification } from './validate.ts';
@@ -12,9 +12,11 @@ export const VerifierInputSchema = z.object({
   assetId: z.string(),
   exposureIds: z.array(z.string()).min(1),
   advisoryIds: z.array(z.string()),
-  target: z.object({ ecosystem: z.string(), package: z.string(), to: z.string() }).nullable(),
-  branch: z.string().nullable(),
   steps: z.array(z.object({ tool: z.string(), ok: z.boolean(), message: z.string().nullable() })),
+  /** The checks that prove the steps worked, derived from the steps (never chosen by a model). */
+  checks: z.array(
+    z.object({ tool: z.string(), args: z.record(z.string(), z.unknown()), proves: z.enum(['fix', 'mitigation']) }),
+  ),
 });
 export type VerifierInput = z.infer<typeof VerifierInputSchema>;
 
@@ -23,11 +25,12 @@ export const verifier = defineAgent({
   prompt: loadPrompt('verifier'),
   input: VerifierInputSchema,
   output: VerificationSchema,
-  tools: [checkDependency, getExposure],
+  tools: [checkDependency, checkBaseImage, checkTerraform, checkMitigation, getExposure],
   request: (input) =>
     buildRequest(
-      'Decide whether the executed plan resolved its exposures. Base the outcome only on tool results ' +
-        '(check_dependency re-scans the changed manifest on the plan branch against the advisory ranges).',
+      'Decide whether the executed plan resolved its exposures. Run the listed checks (they re-scan the changed ' +
+        'manifest, Dockerfile or Terraform on the plan branch, or re-read a mitigation) and base the outcome only on ' +
+        'their results.',
       { plan: input },
     ),
   maxSteps: 4,

@@ -8,6 +8,7 @@ import { ValidationError } from '../domain/errors.ts';
 import { loadFormats } from '../ingest/registry.ts';
 import { createRuntime, startServer } from '../main.ts';
 import { VERSION } from '../version.ts';
+import { formatDemo, isEmpty, loadDemo } from './demo.ts';
 import { formatDoctor, runDoctor } from './doctor.ts';
 import { registerPrioritizationCommands } from './exposures.ts';
 import { formatIngestResults, runIngest } from './ingest.ts';
@@ -172,24 +173,45 @@ export function buildCli(): Command {
   registerOrchestratorCommands(program, action as never);
 
   program
-    .command('serve')
-    .description('start the HTTP API')
-    .option('--json', 'print the URLs as JSON')
+    .command('demo')
+    .description(
+      'load the demo estate (assets, controls, scans, advisories, git repositories) and run the orchestrator',
+    )
+    .option('--json', 'machine-readable output')
     .action(
       action(async (json) => {
+        const output = createOutput(json);
+        const result = await withRuntime((rt) => loadDemo(rt, (message) => output.progress(message)));
+        output.result(result, () => formatDemo(result));
+      }),
+    );
+
+  program
+    .command('serve')
+    .description('start the HTTP API (on an empty database, load the demo estate first)')
+    .option('--no-demo', 'do not load the demo estate into an empty database')
+    .option('--json', 'print the URLs as JSON')
+    .action(
+      action(async (json, flags: { demo: boolean }) => {
         const runtime = await createRuntime();
+        const output = createOutput(json);
+        const demo =
+          flags.demo && (await isEmpty(runtime)) ? await loadDemo(runtime, (m) => output.progress(m)) : undefined;
         // A fresh installation has no API token: make one admin token and show it once.
         const bootstrap =
           (await countActiveApiTokens(runtime.db)) === 0
             ? await createApiToken(runtime.db, { name: 'bootstrap-admin', role: 'admin' })
             : undefined;
         const { app, urls } = await startServer(runtime);
-        createOutput(json).result({ ok: true, database: runtime.db.kind, urls, bootstrapToken: bootstrap?.token }, () =>
+        output.result({ ok: true, database: runtime.db.kind, urls, bootstrapToken: bootstrap?.token, demo }, () =>
           [
+            ...(demo ? [formatDemo(demo), ''] : []),
             `Mobilize ${VERSION} is serving (database: ${runtime.db.kind} ${runtime.db.location})`,
-            `  API      ${urls.api}`,
-            `  health   ${urls.health}`,
-            `  OpenAPI  ${urls.openapi}`,
+            `  API        ${urls.api}`,
+            `  health     ${urls.health}`,
+            `  OpenAPI    ${urls.openapi}`,
+            `  approvals  ${urls.approvals}  (or: npx mobilize approvals list)`,
+            '  MCP        not built yet (the MCP server is the next piece of work)',
             ...(bootstrap
               ? [
                   `  admin API token (shown once; store it, then create narrower ones with mobilize tokens create):`,

@@ -20,7 +20,7 @@ export const ControlAssessmentSchema = z.object({
 });
 export type ControlAssessment = z.infer<typeof ControlAssessmentSchema>;
 
-export const PlanKindSchema = z.enum(['dependency_bump', 'ticket']);
+export const PlanKindSchema = z.enum(['dependency_bump', 'base_image', 'terraform', 'mitigation', 'ticket']);
 export type PlanKind = z.infer<typeof PlanKindSchema>;
 
 /** The planner's proposal: typed tool calls, checked by validators and the policy gate before anything runs. */

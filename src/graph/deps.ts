@@ -3,12 +3,12 @@ import type { Agent } from '../../agents/define-agent.ts';
 import type { ControlPlane, EstateReader, Forge, Notifier, TicketDesk, ToolContext } from '../../tools/context.ts';
 import { type ActionLedger, runTool } from '../../tools/run-tool.ts';
 import type { Config } from '../config.ts';
+import { createConnectors } from '../connectors/index.ts';
 import type { Database } from '../db/database.ts';
 import { createActionLedger } from '../db/repositories/action-ledger.ts';
 import { recordAgentDecision } from '../db/repositories/agent-decisions.ts';
 import { appendAudit } from '../db/repositories/audit-log.ts';
 import { createControlPlane } from '../db/repositories/mitigations-store.ts';
-import { createTicket } from '../db/repositories/tickets-store.ts';
 import type { AuditEntry } from '../domain/audit.ts';
 import type { Logger } from '../logger.ts';
 import type { Policy } from '../prioritize/policy.ts';
@@ -16,7 +16,6 @@ import { createEstate } from './estate.ts';
 import type { ChatModel, Embedder } from './llm/chat-model.ts';
 import { createLexicalEmbedder, createOpenAiEmbedder } from './llm/embedders.ts';
 import { createOpenAiChatModel } from './llm/openai-chat-model.ts';
-import { createLocalForge, noNotifier } from './ports.ts';
 import { type AgentRun, runAgent } from './run-agent.ts';
 
 /** Everything the graph's nodes use: ports to the database, the policy, the reasoning back-end. */
@@ -84,10 +83,8 @@ export function createGraphDeps(options: {
     embedder,
     reader: createEstate(db, options.policy),
     ledger: createActionLedger(db),
-    tickets: { create: (ticket, key) => createTicket(db, ticket, key) },
-    forge: createLocalForge(db),
+    ...createConnectors({ timeoutMs: config.timeouts.httpMs, ...config.connectors }, db),
     controlPlane: createControlPlane(db),
-    notifier: noNotifier,
     timeoutMs: config.timeouts.httpMs,
     logToolData: config.log.toolData,
     pendingAudit: [],

@@ -3,6 +3,7 @@ import { Command } from '@langchain/langgraph';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { appendAudit } from '../db/repositories/audit-log.ts';
+import { setExposureStates } from '../db/repositories/exposure-state.ts';
 import { getPlan, insertApproval, setPlanState } from '../db/repositories/plans-store.ts';
 import { getThread, listThreads, startThread, updateThread } from '../db/repositories/threads-store.ts';
 import { ConflictError, describeError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
@@ -70,6 +71,11 @@ export type Orchestrator = {
   expireApprovals(): Promise<number>;
   /** Re-opens exposures whose accepted risk has run out; returns how many. */
   expireAcceptedRisk(): Promise<number>;
+  /**
+   * Plans waiting in "verifying" (their proof is the next scan): verified when a scan resolved all
+   * their exposures, escalated when the policy's window passed first.
+   */
+  settleVerifications(): Promise<{ verified: number; escalated: number }>;
 };
 
 export async function createOrchestrator(options: {
@@ -153,6 +159,7 @@ export async function createOrchestrator(options: {
       };
       await orchestrator.expireApprovals();
       await orchestrator.expireAcceptedRisk();
+      await orchestrator.settleVerifications();
       // Threads a dead worker left mid-run continue from their last checkpoint.
       const staleBefore = Date.now() - (runOptions.staleAfterMs ?? 10 * 60_000);
       for (const thread of await listThreads(deps.db, 'running')) {
@@ -267,7 +274,71 @@ export async function createOrchestrator(options: {
       return result.rows.length;
     },
     expireAcceptedRisk: () => expireAccepted(),
+    settleVerifications: () => settleVerifications(),
   };
+
+  async function settleVerifications(): Promise<{ verified: number; escalated: number }> {
+    const waiting = await deps.db.query<{
+      thread_id: string;
+      plan_id: string | null;
+      exposure_ids: string[];
+      overdue: boolean;
+      resolved: boolean;
+    }>(
+      `SELECT t.thread_id, t.plan_id, t.exposure_ids,
+              t.updated_at < $1::timestamptz - make_interval(days => $2) AS overdue,
+              NOT EXISTS (SELECT 1 FROM exposures e WHERE e.id = ANY(t.exposure_ids) AND e.state <> 'resolved') AS resolved
+         FROM graph_threads t
+        WHERE t.status = 'completed' AND t.outcome = 'pending_verification'`,
+      [deps.now(), deps.policy.orchestrator.verificationWindowDays],
+    );
+    const settled = { verified: 0, escalated: 0 };
+    for (const row of waiting.rows) {
+      if (!row.resolved && !row.overdue) continue;
+      await deps.db.transaction(async (tx) => {
+        if (row.resolved) {
+          await tx.query(
+            `INSERT INTO verifications (plan_id, exposure_id, outcome, method, evidence, verified_by, thread_id)
+             SELECT $1, unnest($2::text[]), 'resolved', 'next-scan', $3, 'scan', $4`,
+            [
+              row.plan_id,
+              row.exposure_ids,
+              JSON.stringify({ evidence: 'a later full scan no longer finds them' }),
+              row.thread_id,
+            ],
+          );
+          if (row.plan_id) await setPlanState(tx, row.plan_id, 'verified');
+          await updateThread(tx, row.thread_id, { status: 'completed', outcome: 'verified' });
+        } else {
+          const days = deps.policy.orchestrator.verificationWindowDays;
+          if (row.plan_id) await setPlanState(tx, row.plan_id, 'escalated');
+          await setExposureStates(
+            tx,
+            row.exposure_ids,
+            'open',
+            `escalated: no scan proved plan ${row.plan_id} within ${days} days`,
+          );
+          await updateThread(tx, row.thread_id, { status: 'escalated', outcome: 'escalated' });
+        }
+        await appendAudit(tx, [
+          {
+            actor: 'policy',
+            action: row.resolved ? 'plan.verified' : 'thread.escalated',
+            subjectType: 'thread',
+            subjectId: row.thread_id,
+            data: {
+              planId: row.plan_id,
+              method: 'next-scan',
+              outcome: row.resolved ? 'resolved' : 'not proven in time',
+            },
+          },
+        ]);
+      });
+      if (row.resolved) settled.verified += 1;
+      else settled.escalated += 1;
+    }
+    return settled;
+  }
 
   async function expireAccepted(): Promise<number> {
     return deps.db.transaction(async (tx) => {

@@ -18,6 +18,8 @@ export type ThreadPlan = {
   kind: PlanKind;
   routine: boolean;
   target: { ecosystem: string; package: string; to: string } | null;
+  /** Where the plan's code change lives, when it has one. */
+  branch: string | null;
   steps: { id: string; ordinal: number; tool: string; args: Record<string, unknown>; idempotencyKey: string }[];
 };
 
@@ -48,7 +50,7 @@ export const ThreadState = Annotation.Root({
   plan: last<ThreadPlan | null>(null),
   plansMade: last(0),
   approval: last<ApprovalResume | null>(null),
-  executed: last<{ tool: string; ok: boolean; message: string | null; replayed: boolean }[]>([]),
+  executed: last<{ tool: string; ok: boolean; message: string | null; replayed: boolean; output: unknown }[]>([]),
   autoExecuted: last(false),
   verification: last<{ outcome: VerificationOutcome; evidence: string } | null>(null),
   replans: last(0),

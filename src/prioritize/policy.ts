@@ -128,6 +128,8 @@ export const PolicySchema = z.strictObject({
   orchestrator: z.strictObject({
     /** Re-plans after a failed verification or a change request, before the case escalates. */
     maxReplans: z.number().int().min(0).max(10),
+    /** A fix whose proof must come from the next scan escalates when no scan proves it within this many days. */
+    verificationWindowDays: days,
   }),
 });
 export type Policy = z.infer<typeof PolicySchema>;

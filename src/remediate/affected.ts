@@ -1,31 +1,9 @@
-import semver from 'semver';
 import type { Advisory, AffectedPackage, AffectedRange } from '../domain/advisory.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { samePackage, semverRangeScheme, supportsEcosystem, type VersionScheme, versionScheme } from './versioning.ts';
 
-/** How one ecosystem orders and validates its versions; OSV range semantics are the same for all. */
-type VersionScheme = {
-  valid(version: string): boolean;
-  compare(a: string, b: string): number;
-};
-
-/** npm: strict semver (loose off), total order including prereleases (OSV compares, it does not "satisfy"). */
-const npmScheme: VersionScheme = {
-  valid: (version) => semver.valid(version) !== null,
-  compare: (a, b) => semver.compare(a, b),
-};
-
-/** One entry per supported ecosystem, keyed lower-case; PyPI, Maven and Go add theirs here. */
-const SCHEMES: ReadonlyMap<string, VersionScheme> = new Map([['npm', npmScheme]]);
-
-function schemeFor(ecosystem: string): VersionScheme {
-  const scheme = SCHEMES.get(ecosystem.toLowerCase());
-  if (!scheme) throw new Error(`unsupported ecosystem "${ecosystem}": only ${[...SCHEMES.keys()].join(', ')}`);
-  return scheme;
-}
-
-/** Callers check this before isAffected, which throws for other ecosystems. */
-export function supportsEcosystem(ecosystem: string): boolean {
-  return SCHEMES.has(ecosystem.toLowerCase());
-}
+/** Re-exported so callers that match advisories ask one module; the schemes live in versioning.ts. */
+export { supportsEcosystem };
 
 type Event = { kind: 'introduced' | 'fixed' | 'last_affected'; version: string };
 
@@ -66,21 +44,31 @@ function inRange(scheme: VersionScheme, version: string, range: AffectedRange): 
 
 /**
  * Whether `version` of the package falls within an advisory's affected package: listed in `versions`
- * or inside any SEMVER/ECOSYSTEM range (GIT ranges name commits and are ignored here). Throws for an
- * unsupported ecosystem or a version the ecosystem cannot read: a wrong answer either way would be unsafe.
+ * or inside any SEMVER/ECOSYSTEM range (GIT ranges name commits and are ignored here), ordered by the
+ * ecosystem's own rules (semver, PEP 440, Maven ComparableVersion, Go semver). Throws a ValidationError for
+ * an unsupported ecosystem or a version the ecosystem cannot read: a wrong answer either way would be unsafe.
  */
 export function isAffected(ecosystem: string, version: string, affected: AffectedPackage): boolean {
-  const scheme = schemeFor(ecosystem);
-  if (!scheme.valid(version)) throw new Error(`"${version}" is not a valid ${ecosystem} version`);
+  const scheme = versionScheme(ecosystem);
+  if (!scheme.valid(version)) throw new ValidationError(`"${version}" is not a valid ${ecosystem} version`);
   const listed = affected.versions.some(
     (listedVersion) =>
       listedVersion === version || (scheme.valid(listedVersion) && scheme.compare(listedVersion, version) === 0),
   );
   if (listed) return true;
-  return affected.ranges.some((range) => range.type !== 'GIT' && inRange(scheme, version, range));
+  const semverScheme = semverRangeScheme(scheme);
+  return affected.ranges.some((range) => {
+    if (range.type === 'GIT') return false;
+    // A SEMVER range is read as SemVer; a version SemVer cannot read falls back to the ecosystem's order.
+    const rangeScheme = range.type === 'SEMVER' && semverScheme.valid(version) ? semverScheme : scheme;
+    return inRange(rangeScheme, version, range);
+  });
 }
 
-/** The affected entries of the advisories that name this package in this ecosystem (ecosystem case-insensitive). */
+/**
+ * The affected entries of the advisories that name this package in this ecosystem (ecosystem case-insensitive;
+ * PyPI names compared by PEP 503 normalization, so `Django` and `django` are one package).
+ */
 export function affectedPackagesFor(
   advisories: readonly Advisory[],
   ecosystem: string,
@@ -89,7 +77,9 @@ export function affectedPackagesFor(
   const wanted = ecosystem.toLowerCase();
   return advisories.flatMap((advisory) =>
     advisory.affected
-      .filter((affected) => affected.ecosystem.toLowerCase() === wanted && affected.package === pkg)
+      .filter(
+        (affected) => affected.ecosystem.toLowerCase() === wanted && samePackage(ecosystem, affected.package, pkg),
+      )
       .map((affected) => ({ advisoryId: advisory.id, affected })),
   );
 }

@@ -1,7 +1,7 @@
-import semver from 'semver';
 import { z } from 'zod';
 import type { Advisory, AffectedPackage } from '../domain/advisory.ts';
 import { advisoriesAffecting, affectedPackagesFor } from './affected.ts';
+import { assertValidVersion, bumpLevel, versionScheme } from './versioning.ts';
 
 /** The version a fix moves to, and what that move costs (the policy gate reads `bump` and `crossesMajor`). */
 export const TargetChoiceSchema = z.object({
@@ -20,31 +20,27 @@ export type TargetChoice = z.infer<typeof TargetChoiceSchema>;
 
 export type TargetInput = { ecosystem: string; package: string; current: string; advisories: readonly Advisory[] };
 
-/** By version components, so a prerelease moving to its own release stays within its major. */
-function bumpOf(current: string, target: string): 'patch' | 'minor' | 'major' {
-  if (semver.major(current) !== semver.major(target)) return 'major';
-  return semver.minor(current) !== semver.minor(target) ? 'minor' : 'patch';
-}
-
 const list = (ids: readonly string[]) => (ids.length ? ids.join(', ') : 'none');
 
 /**
  * Chooses the smallest version that no given advisory affects, among the fixed versions the advisories
  * themselves publish: we never invent a version the registry may not have. The current major wins when
  * it has one (a patch or minor bump); a major bump is chosen only when the current major has no fix.
- * Prerelease fixes are candidates only when the current version is itself a prerelease.
+ * Prerelease fixes are candidates only when the current version is itself a prerelease. Versions are
+ * ordered by the ecosystem's rules (npm semver, PEP 440, Maven ComparableVersion, Go semver, where a
+ * pseudo-version is an ordinary commit, not a prerelease); the target keeps the advisory's spelling.
  */
 export function chooseTargetVersion(input: TargetInput): TargetChoice {
   const { ecosystem, current } = input;
-  if (ecosystem.toLowerCase() !== 'npm') throw new Error(`unsupported ecosystem "${ecosystem}": only npm`);
-  if (!semver.valid(current)) throw new Error(`"${current}" is not a valid npm version`);
+  const scheme = versionScheme(ecosystem);
+  assertValidVersion(ecosystem, current);
   const entries = affectedPackagesFor(input.advisories, ecosystem, input.package);
   const affectingCurrent = advisoriesAffecting(entries, ecosystem, current);
-  const allowPrerelease = semver.prerelease(current) !== null;
+  const allowPrerelease = scheme.prerelease(current);
   const candidates = [...new Set(entries.flatMap(({ affected }) => fixedVersionsOf(affected)))]
-    .filter((version) => semver.valid(version) && semver.gt(version, current))
-    .filter((version) => allowPrerelease || semver.prerelease(version) === null)
-    .sort(semver.compare);
+    .filter((version) => scheme.valid(version) && scheme.compare(version, current) > 0)
+    .filter((version) => allowPrerelease || !scheme.prerelease(version))
+    .sort((a, b) => scheme.compare(a, b));
   const none = { target: null, bump: null, crossesMajor: false, candidates } as const;
   const name = `${input.package} ${current}`;
 
@@ -52,8 +48,8 @@ export function chooseTargetVersion(input: TargetInput): TargetChoice {
     return { ...none, resolves: [], unresolved: [], reason: `${name} is not affected by the given advisories.` };
   }
   const clean = candidates.filter((version) => advisoriesAffecting(entries, ecosystem, version).length === 0);
-  const currentMajor = semver.major(current);
-  const target = clean.find((version) => semver.major(version) === currentMajor) ?? clean[0];
+  const currentMajor = scheme.levels(current)[0];
+  const target = clean.find((version) => scheme.levels(version)[0] === currentMajor) ?? clean[0];
   if (!target) {
     const tried = candidates.length ? `none of the fixed versions ${candidates.join(', ')}` : 'no fixed version';
     return {
@@ -63,11 +59,11 @@ export function chooseTargetVersion(input: TargetInput): TargetChoice {
       reason: `${name} is affected by ${list(affectingCurrent)} and ${tried} above it is free of every advisory.`,
     };
   }
-  const crossesMajor = semver.major(target) !== currentMajor;
+  const crossesMajor = scheme.levels(target)[0] !== currentMajor;
   const scope = crossesMajor ? `no fix exists in major ${currentMajor}, so` : `in major ${currentMajor},`;
   return {
     target,
-    bump: bumpOf(current, target),
+    bump: bumpLevel(ecosystem, current, target),
     crossesMajor,
     candidates,
     resolves: affectingCurrent,

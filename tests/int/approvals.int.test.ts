@@ -180,7 +180,7 @@ describe.each(databaseBackends())('rejections and expiry on $name', (backend) =>
   });
 
   it('escalates when re-plans run out', async () => {
-    const strict = { ...policy, orchestrator: { maxReplans: 0 } };
+    const strict = { ...policy, orchestrator: { ...policy.orchestrator, maxReplans: 0 } };
     const { db, estate, orchestrator, plan } = await pendingEstate(() => backend.open(), undefined, strict);
     opened.push({ db, estate });
     fs.rmSync(path.join(estate.repos.payments, '.git'), { recursive: true, force: true });

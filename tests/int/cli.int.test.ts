@@ -185,7 +185,7 @@ describe('mobilize CLI', () => {
 
   it('serve prints the URLs and answers /healthz', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [BIN, 'serve', '--json'], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--json'], {
       env: { ...process.env, DATABASE_URL: '', MOBILIZE_HOME: home, PORT: '0', LOG_LEVEL: 'silent' },
     });
     try {

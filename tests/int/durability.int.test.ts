@@ -48,7 +48,7 @@ async function cli(args: string[], env: Record<string, string>) {
 
 /** Starts `mobilize serve` and resolves with its base URL once it listens. */
 async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; api: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--json'], { env: { ...env, PORT: '0' } });
+  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--json'], { env: { ...env, PORT: '0' } });
   const out = await new Promise<string>((resolve, reject) => {
     let buffer = '';
     child.stdout!.on('data', (chunk) => {

@@ -69,7 +69,7 @@ describe.each(databaseBackends())('orchestrator full loop on $name', (backend) =
       'SELECT outcome, method FROM verifications WHERE plan_id = $1',
       [plan.id],
     );
-    expect(verification.rows).toEqual([{ outcome: 'resolved', method: 'manifest-rescan' }]);
+    expect(verification.rows).toEqual([{ outcome: 'resolved', method: 'check_dependency' }]);
   });
 
   it('deprioritizes the covered case with its evidence and plans nothing', async () => {
@@ -127,7 +127,7 @@ describe.each(databaseBackends())('orchestrator full loop on $name', (backend) =
       'SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM actions',
     );
     expect(actions.rows[0]!.n).toBe(actions.rows[0]!.keys);
-    expect(actions.rows[0]!.n).toBe(4); // two plans x (bump + ticket)
+    expect(actions.rows[0]!.n).toBe(6); // two plans x (bump + change request + ticket)
   });
 
   it('keeps an intact, verifiable audit chain of decisions, tool calls and approvals', async () => {

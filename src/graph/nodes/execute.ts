@@ -32,6 +32,7 @@ export function execute(deps: GraphDeps) {
         ok: result.ok,
         message: result.ok ? null : result.message,
         replayed: result.ok && result.replayed,
+        output: result.ok ? result.output : null,
       });
       if (!result.ok) break;
     }

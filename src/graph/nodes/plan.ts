@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { planner } from '../../../agents/planner/agent.ts';
 import type { PlannedExposure } from '../../../agents/planner/input.ts';
-import { PLAN_KIND_TOOLS } from '../../../agents/planner/plan-kinds.ts';
+import { branchFor, PLAN_KIND_TOOLS } from '../../../agents/planner/plan-kinds.ts';
 import { TOOLS } from '../../../tools/index.ts';
 import { runTool } from '../../../tools/run-tool.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
@@ -34,11 +34,13 @@ export function plan(deps: GraphDeps) {
     const advisories = (await Promise.all(state.advisoryIds.map((id) => deps.reader.getAdvisory(id)))).filter(
       (a): a is Advisory => a !== null,
     );
+    const controls = await deps.reader.controlsForAsset(asset.id);
     const input = {
       planId,
       asset,
       exposures: details.map(plannedExposure),
       advisories,
+      controls,
       reviewerNote: state.reviewerNote,
       previousFailure: state.previousFailure,
       previousKind: state.previousKind,
@@ -176,6 +178,7 @@ export function plan(deps: GraphDeps) {
         target: proposal.target
           ? { ecosystem: proposal.target.ecosystem, package: proposal.target.package, to: proposal.target.to }
           : null,
+        branch: steps.some((s) => typeof s.args.branch === 'string') ? branchFor(planId) : null,
         steps,
       },
       plansMade: state.plansMade + 1,
@@ -199,6 +202,7 @@ function plannedExposure(detail: ExposureDetail): PlannedExposure {
     advisoryId: e.advisoryId ?? null,
     component: e.component ?? null,
     package: detail.findings.find((f) => f.packageName)?.packageName ?? null,
+    ruleIds: [...new Set(detail.findings.map((f) => f.ruleId))],
     ecosystem: e.ecosystem ?? null,
     installedVersions: [...new Set(installed)],
     ssvcDecision: e.ssvcDecision ?? null,

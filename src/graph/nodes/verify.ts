@@ -1,3 +1,4 @@
+import { checkForStep } from '../../../agents/planner/plan-kinds.ts';
 import { verifier } from '../../../agents/verifier/agent.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { setExposureStates } from '../../db/repositories/exposure-state.ts';
@@ -12,7 +13,13 @@ import type { ThreadStateValue, ThreadUpdate } from '../state.ts';
 export function verify(deps: GraphDeps) {
   return async (state: ThreadStateValue): Promise<ThreadUpdate> => {
     const plan = state.plan!;
-    const bump = plan.steps.find((s) => s.tool === 'bump_dependency');
+    const checks = plan.steps.flatMap((step, i) => {
+      const check = checkForStep(step, state.executed[i]?.output ?? null, {
+        advisoryIds: state.advisoryIds,
+        exposureIds: state.exposureIds,
+      });
+      return check ? [check] : [];
+    });
     const run = await runAgentStep(
       deps,
       verifier,
@@ -22,9 +29,8 @@ export function verify(deps: GraphDeps) {
         assetId: state.assetId,
         exposureIds: state.exposureIds,
         advisoryIds: state.advisoryIds,
-        target: plan.target,
-        branch: bump ? String(bump.args.branch) : null,
         steps: state.executed.map(({ tool, ok, message }) => ({ tool, ok, message })),
+        checks,
       },
       { type: 'plan', id: plan.id, threadId: state.threadId },
     );
@@ -37,7 +43,7 @@ export function verify(deps: GraphDeps) {
           plan.id,
           state.exposureIds,
           outcome,
-          bump ? 'manifest-rescan' : 'next-scan',
+          checks.length ? checks.map((c) => c.tool).join('+') : 'next-scan',
           JSON.stringify({ evidence, provenance: run.provenance }),
           run.provenance.decidedBy,
           state.threadId,
@@ -50,7 +56,7 @@ export function verify(deps: GraphDeps) {
       );
       const reason =
         outcome === 'resolved'
-          ? `fix verified on ${bump ? String(bump.args.branch) : 'its change'}: ${evidence} It closes when a scan of the merged code no longer finds it.`
+          ? `fix verified on ${plan.branch ?? 'its change'}: ${evidence} It closes when a scan of the merged code no longer finds it.`
           : outcome === 'pending'
             ? `plan ${plan.id} executed; waiting for the next scan to prove it: ${evidence}`
             : outcome === 'mitigated'

@@ -1,27 +1,13 @@
 import semver from 'semver';
-import { z } from 'zod';
 import type { Advisory } from '../../domain/advisory.ts';
 import { advisoriesAffecting, affectedPackagesFor } from '../affected.ts';
+import { type DependencyCheck, DependencyCheckSchema } from '../dependency-check.ts';
 import { installedInstances, parseLockfile } from './lockfile.ts';
 import { directDependency } from './manifest-edit.ts';
 
-/**
- * Whether a package is still vulnerable in a project, from its files alone. `pending` means package.json
- * is fixed but the lockfile still pins an affected copy: regenerating it (and the next scan) closes it.
- */
-export const DependencyCheckSchema = z.object({
-  status: z.enum(['resolved', 'affected', 'pending']),
-  versions: z.array(
-    z.object({
-      /** 'package.json dependencies', 'package.json overrides', 'package-lock.json node_modules/x/node_modules/y' */
-      source: z.string(),
-      version: z.string(),
-      affectedBy: z.array(z.string()),
-    }),
-  ),
-  evidence: z.string(),
-});
-export type DependencyCheck = z.infer<typeof DependencyCheckSchema>;
+export type { DependencyCheck };
+/** The check's shape is shared by every ecosystem; re-exported here where npm callers import it. */
+export { DependencyCheckSchema };
 
 export type DependencyCheckInput = {
   packageJson: string;

@@ -53,6 +53,7 @@ function exposure(over: Partial<PlannedExposure> = {}): PlannedExposure {
     owner: 'alice@example.com',
     team: 'storefront',
     slaDueAt: new Date('2025-03-01T00:00:00Z'),
+    ruleIds: ['CVE-2021-23337'],
     ...over,
   };
 }
@@ -93,7 +94,7 @@ describe('planRemediation', () => {
       bump: 'patch',
       crossesMajor: false,
     });
-    expect(plan.steps.map((s) => s.tool)).toEqual(['bump_dependency', 'create_ticket']);
+    expect(plan.steps.map((s) => s.tool)).toEqual(['bump_dependency', 'open_change_request', 'create_ticket']);
     expect(plan.steps[0]!.args).toMatchObject({
       assetId: 'shop-repo',
       ecosystem: 'npm',
@@ -102,7 +103,7 @@ describe('planRemediation', () => {
       branch: BRANCH,
     });
     expect(String(plan.steps[0]!.args.message)).toContain(LODASH_ADVISORY.id);
-    expect(plan.steps[1]!.args).toMatchObject({
+    expect(plan.steps.find((s) => s.tool === 'create_ticket')!.args).toMatchObject({
       exposureIds: ['exp-1'],
       planId: PLAN_ID,
       owner: 'alice@example.com',
@@ -121,7 +122,7 @@ describe('planRemediation', () => {
     });
     const plan = planRemediation(input);
     expect(plan.target?.from).toBe('4.17.4');
-    expect(plan.steps[1]!.args.exposureIds).toEqual(['exp-1', 'exp-2']);
+    expect(plan.steps.find((s) => s.tool === 'create_ticket')!.args.exposureIds).toEqual(['exp-1', 'exp-2']);
     expect(await validatePlan(plan, input)).toEqual([]);
   });
 
@@ -243,11 +244,14 @@ describe('validatePlan', () => {
       steps: [...good.steps, { tool: 'delete_repository', args: { assetId: 'shop-repo' }, purpose: 'clean up' }],
     });
     expect(await validatePlan(deleting, input)).toEqual([
-      expect.stringMatching(/steps\[2\] \(delete_repository\): tool not allowed in a dependency_bump plan/),
+      expect.stringMatching(/steps\[3\] \(delete_repository\): tool not allowed in a dependency_bump plan/),
     ]);
     const bumpInTicket: PlanProposal = { ...good, kind: 'ticket', target: null };
     const problems = await validatePlan(bumpInTicket, input);
-    expect(problems).toEqual([expect.stringMatching(/steps\[0\] \(bump_dependency\): tool not allowed in a ticket/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/steps\[0\] \(bump_dependency\): tool not allowed in a ticket/),
+      expect.stringMatching(/steps\[1\] \(open_change_request\): tool not allowed in a ticket/),
+    ]);
     expect(PLAN_KIND_TOOLS.ticket).not.toContain('bump_dependency');
   });
 
@@ -262,9 +266,9 @@ describe('validatePlan', () => {
   });
 
   it('rejects invalid create_ticket arguments', async () => {
-    const [bump, ticket] = good.steps;
-    const plan = variant({ steps: [bump!, { ...ticket!, args: { ...ticket!.args, exposureIds: [] } }] });
-    expect((await validatePlan(plan, input)).join('\n')).toMatch(/steps\[1\] \(create_ticket\): invalid arguments/);
+    const [bump, change, ticket] = good.steps;
+    const plan = variant({ steps: [bump!, change!, { ...ticket!, args: { ...ticket!.args, exposureIds: [] } }] });
+    expect((await validatePlan(plan, input)).join('\n')).toMatch(/steps\[2\] \(create_ticket\): invalid arguments/);
   });
 
   it('rejects another branch than the plan branch', async () => {
@@ -283,12 +287,12 @@ describe('validatePlan', () => {
   });
 
   it('rejects a ticket for exposures outside the group', async () => {
-    const [bump, ticket] = good.steps;
+    const [bump, change, ticket] = good.steps;
     const plan = variant({
-      steps: [bump!, { ...ticket!, args: { ...ticket!.args, exposureIds: ['exp-1', 'exp-other'] } }],
+      steps: [bump!, change!, { ...ticket!, args: { ...ticket!.args, exposureIds: ['exp-1', 'exp-other'] } }],
     });
     expect(await validatePlan(plan, input)).toEqual([
-      "steps[1] (create_ticket): exposures outside this plan's group: exp-other",
+      "steps[2] (create_ticket): exposures outside this plan's group: exp-other",
     ]);
   });
 

@@ -68,8 +68,13 @@ const CASES: [AnyAgent, unknown][] = [
       assetId: 'shop-repo',
       exposureIds: ['exp-1'],
       advisoryIds: [ADVISORY.id],
-      target: { ecosystem: 'npm', package: 'lodash', to: '4.17.21' },
-      branch: 'mobilize/plan-1',
+      checks: [
+        {
+          tool: 'check_dependency',
+          args: { assetId: 'shop-repo', ecosystem: 'npm', package: 'lodash', ref: 'mobilize/plan-1', advisoryIds: [] },
+          proves: 'fix',
+        },
+      ],
       steps: [{ tool: 'bump_dependency', ok: true, message: INJECTION }],
     },
   ],

@@ -40,9 +40,20 @@ function dependencyPlan(over: Partial<VerifierInput> = {}): VerifierInput {
     assetId: 'shop-repo',
     exposureIds: ['exp-1'],
     advisoryIds: ['GHSA-35jh-r3h4-6jhm'],
-    target: { ecosystem: 'npm', package: 'lodash', to: '4.17.21' },
-    branch: 'mobilize/plan-1',
     steps: STEPS_OK,
+    checks: [
+      {
+        tool: 'check_dependency',
+        args: {
+          assetId: 'shop-repo',
+          ecosystem: 'npm',
+          package: 'lodash',
+          ref: 'mobilize/plan-1',
+          advisoryIds: ['GHSA-35jh-r3h4-6jhm'],
+        },
+        proves: 'fix',
+      },
+    ],
     ...over,
   });
 }
@@ -50,8 +61,7 @@ function dependencyPlan(over: Partial<VerifierInput> = {}): VerifierInput {
 const ticketPlan = (over: Partial<VerifierInput> = {}) =>
   dependencyPlan({
     kind: 'ticket',
-    target: null,
-    branch: null,
+    checks: [],
     steps: [{ tool: 'create_ticket', ok: true, message: null }],
     ...over,
   });
@@ -78,7 +88,9 @@ describe('verifyOutcome', () => {
     const { context, calls } = agentContext(status);
     const verdict = await verifyOutcome(dependencyPlan(), context);
     expect(verdict.outcome).toBe(outcome);
-    expect(verdict.evidence).toBe(`lodash is ${status} on the branch (mobilize/plan-1 at 0123456789ab)`);
+    expect(verdict.evidence).toBe(
+      `check_dependency: lodash is ${status} on the branch (mobilize/plan-1 at 0123456789ab)`,
+    );
     expect(calls).toEqual([
       [
         'check_dependency',
@@ -119,7 +131,7 @@ describe('validateVerification', () => {
 
   it('rejects resolved when the check says pending', async () => {
     expect(await validate('resolved', dependencyPlan(), 'pending')).toEqual([
-      'outcome: check_dependency says pending, which supports pending at most, not resolved',
+      'outcome: the checks support pending at most, not resolved',
     ]);
   });
 
@@ -132,15 +144,15 @@ describe('validateVerification', () => {
     expect(await validate('pending', dependencyPlan(), 'resolved')).toEqual([]);
   });
 
-  it('rejects mitigated for a dependency plan', async () => {
-    expect(await validate('mitigated', dependencyPlan(), 'resolved')).toEqual([
-      'outcome: a dependency change resolves or fails; it does not mitigate',
+  it('rejects mitigated for a dependency plan whose fix is only pending and that has no mitigation', async () => {
+    expect(await validate('mitigated', dependencyPlan(), 'pending')).toEqual([
+      'outcome: the checks support pending at most, not mitigated',
     ]);
   });
 
   it('rejects resolved (or mitigated) for a ticket plan', async () => {
     expect(await validate('resolved', ticketPlan())).toEqual([
-      'outcome: nothing re-checkable proves a ticket plan resolved; at most pending',
+      'outcome: the checks support pending at most, not resolved',
     ]);
     expect(await validate('mitigated', ticketPlan())).toHaveLength(1);
     expect(await validate('pending', ticketPlan())).toEqual([]);

@@ -44,6 +44,7 @@ describe('loadPolicy', () => {
     });
     expect(policy.approvals.expiresAfterHours).toBe(72);
     expect(policy.orchestrator.maxReplans).toBe(2);
+    expect(policy.orchestrator.verificationWindowDays).toBe(14);
     expect(policy.ownership.defaultTriageQueue).toBe('security-triage');
     expect(policy.ownership.rules[0]).toEqual({
       match: { tags: ['payments', 'pci'] },

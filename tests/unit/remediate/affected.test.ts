@@ -21,11 +21,12 @@ const pkg = (
   });
 
 describe('supportsEcosystem', () => {
-  it('knows npm in any case and nothing else yet', () => {
-    expect(supportsEcosystem('npm')).toBe(true);
-    expect(supportsEcosystem('NPM')).toBe(true);
-    expect(supportsEcosystem('PyPI')).toBe(false);
-    expect(() => isAffected('PyPI', '1.0.0', pkg([[{ introduced: '0' }]]))).toThrow(/unsupported ecosystem "PyPI"/);
+  it('knows npm, PyPI, Maven and Go in any case, and nothing else', () => {
+    for (const ecosystem of ['npm', 'NPM', 'PyPI', 'pypi', 'Maven', 'maven', 'Go', 'GO']) {
+      expect([ecosystem, supportsEcosystem(ecosystem)]).toEqual([ecosystem, true]);
+    }
+    expect(supportsEcosystem('NuGet')).toBe(false);
+    expect(() => isAffected('NuGet', '1.0.0', pkg([[{ introduced: '0' }]]))).toThrow(/unsupported ecosystem "NuGet"/);
   });
 });
 

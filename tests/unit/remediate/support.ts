@@ -9,15 +9,54 @@ import type { EstateReader, ToolContext } from '../../../tools/context.ts';
 import { fileSource, parseAll, SHARED_FIXTURES } from '../../helpers/fixtures.ts';
 import { unusedPorts } from '../../helpers/unused-ports.ts';
 
-/** A real OSV npm advisory from the shared fixtures, parsed as the project ingests it. */
-export async function osvAdvisory(id: string): Promise<Advisory> {
-  const records = await parseAll(format, fileSource(path.join(SHARED_FIXTURES, 'osv/npm', `${id}.json`)));
+/** A real OSV advisory from the shared fixtures (osv/npm by default), parsed as the project ingests it. */
+export async function osvAdvisory(id: string, folder: 'npm' | 'pypi' | 'maven' = 'npm'): Promise<Advisory> {
+  const records = await parseAll(format, fileSource(path.join(SHARED_FIXTURES, 'osv', folder, `${id}.json`)));
   const record = records.find((r) => r.type === 'advisory');
   if (record?.type !== 'advisory') throw new Error(`no advisory in ${id}.json`);
   return AdvisorySchema.parse(record.value);
 }
 
-export const osvAdvisories = (ids: readonly string[]) => Promise.all(ids.map(osvAdvisory));
+export const osvAdvisories = (ids: readonly string[], folder: 'npm' | 'pypi' | 'maven' = 'npm') =>
+  Promise.all(ids.map((id) => osvAdvisory(id, folder)));
+
+/** A real manifest from the shared fixtures (read-only; tests never copy it into the project). */
+export const sharedManifest = (project: string, name: string) =>
+  fs.readFileSync(path.join(SHARED_FIXTURES, 'manifests', project, name), 'utf8');
+
+/**
+ * Go advisories written inline with the facts of the real ones (there are no Go OSV files in the shared
+ * fixtures): GO-2022-0969 (CVE-2022-27664, HTTP/2 server hang) fixed golang.org/x/net at the pseudo-version
+ * 0.0.0-20220906165146-f3363e06e74c; GO-2023-2102 (CVE-2023-39325, HTTP/2 rapid reset) fixed it in 0.17.0.
+ */
+export const GO_ADVISORIES: Advisory[] = [
+  AdvisorySchema.parse({
+    id: 'GO-2022-0969',
+    source: 'osv',
+    aliases: ['CVE-2022-27664', 'GHSA-69cg-p879-7622'],
+    affected: [
+      {
+        ecosystem: 'Go',
+        package: 'golang.org/x/net',
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '0.0.0-20220906165146-f3363e06e74c' }] }],
+        fixed: ['0.0.0-20220906165146-f3363e06e74c'],
+      },
+    ],
+  }),
+  AdvisorySchema.parse({
+    id: 'GO-2023-2102',
+    source: 'osv',
+    aliases: ['CVE-2023-39325', 'GHSA-4374-p667-p6c8'],
+    affected: [
+      {
+        ecosystem: 'Go',
+        package: 'golang.org/x/net',
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '0.17.0' }] }],
+        fixed: ['0.17.0'],
+      },
+    ],
+  }),
+];
 
 /** The real nodejs-goof manifests (read-only). */
 export const goofFile = (name: 'package.json' | 'package-lock.json') =>

@@ -96,7 +96,7 @@ describe('chooseTargetVersion edge cases', () => {
   });
 
   it('refuses other ecosystems and unreadable versions', () => {
-    expect(() => chooseTargetVersion({ ecosystem: 'PyPI', package: 'x', current: '1.0', advisories: [] })).toThrow(
+    expect(() => chooseTargetVersion({ ecosystem: 'NuGet', package: 'x', current: '1.0', advisories: [] })).toThrow(
       /unsupported ecosystem/,
     );
     expect(() => chooseTargetVersion({ ecosystem: 'npm', package: 'x', current: 'latest', advisories: [] })).toThrow(

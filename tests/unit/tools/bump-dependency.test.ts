@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
 import { type BumpDependencyOutput, bumpDependency } from '../../../tools/bump-dependency.ts';
 import { isToolFailure } from '../../../tools/define-tool.ts';
-import { fakeToolContext, git, repositoryAsset, tempRepo } from '../remediate/support.ts';
+import { hasSharedFixtures } from '../../helpers/fixtures.ts';
+import { fakeToolContext, git, repositoryAsset, sharedManifest, tempRepo } from '../remediate/support.ts';
 
 const PACKAGE_JSON =
   '{\n  "name": "shop",\n  "dependencies": {\n    "express": "^4.12.4",\n    "lodash": "4.17.4"\n  }\n}\n';
@@ -162,5 +163,171 @@ describe('bump_dependency', () => {
     expect(await failure({}, context({ idempotencyKey: undefined }))).toMatch(/needs an idempotency key/);
     git(repo.dir, 'branch', 'mobilize/lodash-4.17.21');
     expect(await failure({})).toMatch(/already exists .* Choose another branch name/);
+  });
+});
+
+describe.skipIf(!hasSharedFixtures)('bump_dependency for pypi, maven and go', () => {
+  let repo: { dir: string; cleanup(): void };
+  afterEach(() => repo?.cleanup());
+  const bump = async (over: Record<string, unknown>, options: Parameters<typeof fakeToolContext>[0] = {}) =>
+    run(
+      { assetId: 'repo-shop', message: 'Fix advisories', ...over },
+      fakeToolContext({
+        assets: [repositoryAsset('repo-shop', repo.dir)],
+        idempotencyKey: 'plan-9:step-1',
+        ...options,
+      }),
+    );
+
+  it('pypi: bumps the pygoat PyYAML pin in requirements.txt; a re-run returns the same commit', async () => {
+    const requirements = sharedManifest('pygoat', 'requirements.txt');
+    repo = tempRepo({ 'requirements.txt': requirements });
+    const args = { ecosystem: 'pypi', package: 'pyyaml', targetVersion: '5.4', branch: 'mobilize/pyyaml-5.4' };
+    const output = await bump(args);
+    if (isToolFailure(output)) throw new Error(output.message);
+    expect(output).toMatchObject({
+      created: true,
+      files: ['requirements.txt'],
+      direct: true,
+      previousSpec: '==5.1',
+      newSpec: '==5.4',
+      lockfile: 'absent',
+      section: 'requirements.txt',
+    });
+    expect(output.diff).toBe(
+      '--- a/requirements.txt\n+++ b/requirements.txt\n@@ -24,7 +24,7 @@\n PyJWT==2.4.0\n python3-openid==3.2.0\n' +
+        ' pytz==2020.1\n-PyYAML==5.1\n+PyYAML==5.4\n requests==2.28.2\n requests-oauthlib==1.3.1\n sqlparse==0.3.1\n',
+    );
+    expect(`${git(repo.dir, 'show', 'mobilize/pyyaml-5.4:requirements.txt')}\n`).toBe(
+      requirements.replace('PyYAML==5.1', 'PyYAML==5.4'),
+    );
+    expect(await bump(args)).toMatchObject({ commit: output.commit, created: false });
+    expect(await bump({ ...args, targetVersion: '5.1', branch: 'mobilize/other' })).toMatchObject({
+      message: expect.stringMatching(/nothing to commit/),
+    });
+    expect(await bump({ ...args, targetVersion: '5.0', branch: 'mobilize/other' })).toMatchObject({
+      message: expect.stringMatching(/would be a downgrade/),
+    });
+  });
+
+  it('pypi: bumps pyproject.toml and asks for the poetry.lock to be regenerated', async () => {
+    const pyproject = '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "^3.2.1"\n';
+    repo = tempRepo({
+      'api/pyproject.toml': pyproject,
+      'api/poetry.lock': '[[package]]\nname = "django"\nversion = "3.2.1"\n',
+    });
+    const output = await bump({
+      ecosystem: 'pypi',
+      package: 'Django',
+      targetVersion: '3.2.10',
+      manifestPath: 'api/pyproject.toml',
+      branch: 'mobilize/django',
+    });
+    expect(output).toMatchObject({ files: ['api/pyproject.toml'], newSpec: '^3.2.10', lockfile: 'regenerate' });
+    expect(isToolFailure(output) ? '' : output.diff).toContain('-django = "^3.2.1"\n+django = "^3.2.10"\n');
+    const message = git(repo.dir, 'log', '-1', '--format=%B', 'mobilize/django');
+    expect(message).toContain('poetry.lock records the old constraint and was not edited');
+    expect(message).toContain('poetry lock --no-update');
+  });
+
+  it('maven: moves java-goof log4j-core to 2.16.0; a re-run returns the same commit', async () => {
+    const pom = sharedManifest('java-goof-log4shell-server', 'pom.xml');
+    repo = tempRepo({ 'server/pom.xml': pom });
+    const args = {
+      ecosystem: 'maven',
+      package: 'org.apache.logging.log4j:log4j-core',
+      targetVersion: '2.16.0',
+      manifestPath: 'server/pom.xml',
+      branch: 'mobilize/log4j-2.16.0',
+    };
+    const output = await bump(args);
+    if (isToolFailure(output)) throw new Error(output.message);
+    expect(output).toMatchObject({
+      files: ['server/pom.xml'],
+      direct: true,
+      previousSpec: '2.15.0',
+      newSpec: '2.16.0',
+      lockfile: 'absent',
+      section: 'dependencies',
+      notes: [],
+    });
+    expect(output.diff).toBe(
+      '--- a/server/pom.xml\n+++ b/server/pom.xml\n@@ -20,7 +20,7 @@\n     <dependency>\n' +
+        '       <groupId>org.apache.logging.log4j</groupId>\n       <artifactId>log4j-core</artifactId>\n' +
+        '-      <version>2.15.0</version>\n+      <version>2.16.0</version>\n     </dependency>\n     <dependency>\n' +
+        '       <groupId>com.unboundid</groupId>\n',
+    );
+    expect(await bump(args)).toMatchObject({ commit: output.commit, created: false });
+    const transitive = await bump({
+      ...args,
+      package: 'org.apache.commons:commons-text',
+      targetVersion: '1.10.0',
+      branch: 'mobilize/text',
+    });
+    expect(transitive).toMatchObject({ direct: false, section: 'dependencyManagement' });
+    expect(isToolFailure(transitive) ? '' : transitive.diff).toContain(
+      '+        <artifactId>commons-text</artifactId>\n',
+    );
+  });
+
+  it('go: raises golang.org/x/net in go.mod and asks for go mod tidy; a re-run returns the same commit', async () => {
+    const goMod = 'module example.com/shop\n\ngo 1.21\n\nrequire (\n\tgolang.org/x/net v0.7.0 // indirect\n)\n';
+    repo = tempRepo({
+      'go.mod': goMod,
+      'go.sum': 'golang.org/x/net v0.7.0 h1:x=\ngolang.org/x/net v0.7.0/go.mod h1:y=\n',
+    });
+    const args = { ecosystem: 'go', package: 'golang.org/x/net', targetVersion: '0.17.0', branch: 'mobilize/x-net' };
+    const output = await bump(args);
+    if (isToolFailure(output)) throw new Error(output.message);
+    expect(output).toMatchObject({
+      files: ['go.mod'],
+      direct: false,
+      previousSpec: 'v0.7.0',
+      newSpec: 'v0.17.0',
+      lockfile: 'regenerate',
+    });
+    expect(output.diff).toBe(
+      '--- a/go.mod\n+++ b/go.mod\n@@ -3,5 +3,5 @@\n go 1.21\n \n require (\n' +
+        '-\tgolang.org/x/net v0.7.0 // indirect\n+\tgolang.org/x/net v0.17.0 // indirect\n )\n',
+    );
+    expect(git(repo.dir, 'log', '-1', '--format=%B', 'mobilize/x-net')).toContain('run `go mod tidy` before merging');
+    expect(await bump(args)).toMatchObject({ commit: output.commit, created: false });
+    expect(await bump({ ...args, package: 'golang.org/x/crypto', branch: 'mobilize/typo' })).toMatchObject({
+      message:
+        'golang.org/x/crypto is neither declared in go.mod nor installed per go.sum. ' +
+        'Check the package name and the manifestPath.',
+    });
+  });
+
+  it.each([
+    ['a pypi range as target', { ecosystem: 'pypi', package: 'django', targetVersion: '>=3.2.10' }],
+    ['a maven property as target', { ecosystem: 'maven', package: 'g:a', targetVersion: `\${x}` }],
+    ['a maven package without groupId', { ecosystem: 'maven', package: 'log4j-core', targetVersion: '2.17.1' }],
+    ['a go version without patch', { ecosystem: 'go', package: 'golang.org/x/net', targetVersion: '0.17' }],
+    ['a pom.xml for pypi', { ecosystem: 'pypi', package: 'django', targetVersion: '3.2.10', manifestPath: 'pom.xml' }],
+    [
+      'a package.json for go',
+      { ecosystem: 'go', package: 'golang.org/x/net', targetVersion: '0.17.0', manifestPath: 'package.json' },
+    ],
+  ])('rejects %s in the schema', (_, over) => {
+    expect(bumpDependency.input.safeParse(args({ branch: 'mobilize/x', ...over })).success).toBe(false);
+  });
+
+  it('fills the default manifest of each ecosystem', () => {
+    const manifest = (over: Record<string, unknown>) => {
+      const parsed = bumpDependency.input.safeParse(args(over));
+      return parsed.success ? parsed.data.manifestPath : parsed.error.message;
+    };
+    expect(manifest({ ecosystem: 'pypi', package: 'django', targetVersion: '3.2.10' })).toBe('requirements.txt');
+    expect(manifest({ ecosystem: 'maven', package: 'g:a', targetVersion: '5.2.20.RELEASE' })).toBe('pom.xml');
+    expect(manifest({ ecosystem: 'go', package: 'golang.org/x/net', targetVersion: 'v0.17.0' })).toBe('go.mod');
+    expect(
+      manifest({
+        ecosystem: 'pypi',
+        package: 'django',
+        targetVersion: '3.2.10',
+        manifestPath: 'requirements/base.txt',
+      }),
+    ).toBe('requirements/base.txt');
   });
 });

@@ -4,7 +4,16 @@ import { bumpDependency } from '../../../tools/bump-dependency.ts';
 import { type CheckDependencyOutput, checkDependency } from '../../../tools/check-dependency.ts';
 import { isToolFailure } from '../../../tools/define-tool.ts';
 import { hasSharedFixtures } from '../../helpers/fixtures.ts';
-import { fakeToolContext, git, osvAdvisory, repositoryAsset, tempRepo } from '../remediate/support.ts';
+import {
+  fakeToolContext,
+  GO_ADVISORIES,
+  git,
+  osvAdvisories,
+  osvAdvisory,
+  repositoryAsset,
+  sharedManifest,
+  tempRepo,
+} from '../remediate/support.ts';
 
 const LODASH = 'GHSA-35jh-r3h4-6jhm';
 const PACKAGE_JSON = '{\n  "name": "shop",\n  "dependencies": {\n    "lodash": "^4.17.4"\n  }\n}\n';
@@ -35,7 +44,9 @@ describe('check_dependency input', () => {
     ['no advisory', { advisoryIds: [] }],
     ['a ref git could read as an option', { ref: '--output=/tmp/x' }],
     ['a ref walking a range', { ref: 'main..evil' }],
-    ['another ecosystem', { ecosystem: 'Maven' }],
+    ['an ecosystem spelled as OSV does', { ecosystem: 'Maven' }],
+    ['an unsupported ecosystem', { ecosystem: 'nuget' }],
+    ['a go package that is not a module path', { ecosystem: 'go', package: 'net/http' }],
     ['an absolute manifest path', { manifestPath: '/etc/package.json' }],
   ])('rejects %s in the schema', (_, over) => {
     expect(checkDependency.input.safeParse(args(over)).success).toBe(false);
@@ -123,5 +134,80 @@ describe.skipIf(!hasSharedFixtures)('check_dependency on a repository', () => {
     expect(await message({}, context({ assets: [repositoryAsset('repo-shop', repo.dir, 'container_image')] }))).toMatch(
       /is a container_image, not a repository/,
     );
+  });
+});
+
+describe.skipIf(!hasSharedFixtures)('check_dependency for pypi, maven and go', () => {
+  let repo: { dir: string; cleanup(): void };
+  afterEach(() => repo?.cleanup());
+  const context = (advisories: Advisory[], over: Parameters<typeof fakeToolContext>[0] = {}) =>
+    fakeToolContext({ assets: [repositoryAsset('repo-shop', repo.dir)], advisories, ...over });
+  const check = async (input: Record<string, unknown>, advisories: Advisory[]) => {
+    const raw = await checkDependency.run(
+      checkDependency.input.parse({ assetId: 'repo-shop', ...input }),
+      context(advisories),
+    );
+    return isToolFailure(raw) ? raw : checkDependency.output.parse(raw);
+  };
+  const bump = async (input: Record<string, unknown>, advisories: Advisory[]) => {
+    const raw = await bumpDependency.run(
+      bumpDependency.input.parse({ assetId: 'repo-shop', message: 'Fix', ...input }),
+      context(advisories, { idempotencyKey: `key-${String(input.branch)}` }),
+    );
+    if (isToolFailure(raw)) throw new Error(raw.message);
+    return raw;
+  };
+
+  it('pypi: pygoat PyYAML is affected on HEAD, resolved on the fix branch, affected on a wrong one', async () => {
+    repo = tempRepo({ 'requirements.txt': sharedManifest('pygoat', 'requirements.txt') });
+    const advisories = [await osvAdvisory('GHSA-8q59-q68h-6hv4', 'pypi')];
+    const base = { ecosystem: 'pypi', package: 'PyYAML', advisoryIds: ['CVE-2020-14343'] };
+    expect(await check(base, advisories)).toMatchObject({
+      status: 'affected',
+      versions: [{ source: 'requirements.txt line 27', version: '5.1', affectedBy: ['GHSA-8q59-q68h-6hv4'] }],
+    });
+    const fixed = await bump({ ...base, targetVersion: '5.4', branch: 'mobilize/pyyaml' }, advisories);
+    expect(await check({ ...base, ref: 'mobilize/pyyaml' }, advisories)).toMatchObject({
+      status: 'resolved',
+      commit: fixed.commit,
+      versions: [{ version: '5.4', affectedBy: [] }],
+    });
+    await bump({ ...base, targetVersion: '5.3.1', branch: 'mobilize/wrong' }, advisories);
+    expect(await check({ ...base, ref: 'mobilize/wrong' }, advisories)).toMatchObject({ status: 'affected' });
+  });
+
+  it('maven: log4j-core is affected on HEAD, resolved on the branch; a transitive one is a tool error', async () => {
+    repo = tempRepo({ 'pom.xml': sharedManifest('java-goof-log4shell-server', 'pom.xml') });
+    const advisories = await osvAdvisories(['GHSA-jfh8-c2jp-5v3q', 'GHSA-7rjr-3q55-vv33'], 'maven');
+    const base = {
+      ecosystem: 'maven',
+      package: 'org.apache.logging.log4j:log4j-core',
+      advisoryIds: ['CVE-2021-44228', 'CVE-2021-45046'],
+    };
+    expect(await check(base, advisories)).toMatchObject({
+      status: 'affected',
+      versions: [{ source: 'pom.xml dependencies', version: '2.15.0', affectedBy: ['GHSA-7rjr-3q55-vv33'] }],
+    });
+    await bump({ ...base, targetVersion: '2.16.0', branch: 'mobilize/log4j' }, advisories);
+    expect(await check({ ...base, ref: 'mobilize/log4j' }, advisories)).toMatchObject({ status: 'resolved' });
+    const text = await check({ ...base, package: 'org.apache.commons:commons-text' }, advisories);
+    expect(isToolFailure(text) && text.message).toMatch(
+      /commons-text is not declared in pom.xml at HEAD\. .*once bump_dependency pins it in dependencyManagement/,
+    );
+  });
+
+  it('go: golang.org/x/net is affected on HEAD and resolved on the branch', async () => {
+    repo = tempRepo({ 'go.mod': 'module example.com/shop\n\ngo 1.21\n\nrequire golang.org/x/net v0.7.0\n' });
+    const base = { ecosystem: 'go', package: 'golang.org/x/net', advisoryIds: ['GO-2022-0969', 'CVE-2023-39325'] };
+    expect(await check(base, GO_ADVISORIES)).toMatchObject({
+      status: 'affected',
+      versions: [{ source: 'go.mod require', version: 'v0.7.0', affectedBy: ['GO-2023-2102'] }],
+    });
+    await bump({ ...base, targetVersion: 'v0.17.0', branch: 'mobilize/net' }, GO_ADVISORIES);
+    expect(await check({ ...base, ref: 'mobilize/net' }, GO_ADVISORIES)).toMatchObject({
+      status: 'resolved',
+      evidence:
+        'golang.org/x/net: no version affected by GO-2022-0969, GO-2023-2102 remains; found go.mod require v0.17.0.',
+    });
   });
 });

@@ -1,0 +1,41 @@
+import type { Forge } from '../../tools/context.ts';
+import type { Database } from '../db/database.ts';
+import { findChangeRequest, recordChangeRequest } from '../db/repositories/change-requests-store.ts';
+import { type GitHubClient, parseGitHubRepository } from './github.ts';
+
+export type ForgeOptions = {
+  db: Database;
+  /** Set when a GitHub token is configured; `hosts` are GitHub Enterprise host names besides github.com. */
+  github?: { client: GitHubClient; hosts?: readonly string[] };
+};
+
+/**
+ * Where change requests go: a GitHub pull request when the repository's URL is on GitHub (or a
+ * configured Enterprise host) and a token is configured, else the local forge, which records the
+ * branch. Idempotent per key: a recorded change request is returned without calling GitHub again.
+ * The branch must already be on the remote for GitHub to accept the pull request.
+ */
+export function createForge(options: ForgeOptions): Forge {
+  const { db, github } = options;
+  return {
+    async openChangeRequest(request, idempotencyKey) {
+      const recorded = await findChangeRequest(db, idempotencyKey);
+      if (recorded) return recorded;
+      const target =
+        github && request.repositoryUrl ? parseGitHubRepository(request.repositoryUrl, github.hosts) : null;
+      if (!github || !target) return recordChangeRequest(db, { ...request, system: 'local' }, idempotencyKey);
+      const pull = await github.client.openPullRequest({
+        ...target,
+        head: request.branch,
+        base: request.base,
+        title: request.title,
+        body: request.body,
+      });
+      return recordChangeRequest(
+        db,
+        { ...request, system: 'github', externalId: String(pull.number), url: pull.url },
+        idempotencyKey,
+      );
+    },
+  };
+}

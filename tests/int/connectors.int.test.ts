@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createForge } from '../../src/connectors/forge.ts';
+import { createGitHubClient } from '../../src/connectors/github.ts';
+import { createJiraClient } from '../../src/connectors/jira.ts';
+import { createTicketDesk } from '../../src/connectors/ticket-desk.ts';
+import type { Database } from '../../src/db/database.ts';
+import { listChangeRequests } from '../../src/db/repositories/change-requests-store.ts';
+import { findTicket } from '../../src/db/repositories/tickets-store.ts';
+import { ConfigError, NotFoundError, UpstreamError } from '../../src/domain/errors.ts';
+import type { NewChangeRequest } from '../../src/domain/remediation.ts';
+import type { NewTicket } from '../../src/domain/ticket.ts';
+import { databaseBackends } from '../helpers/databases.ts';
+import { type ForgeTestServer, startForgeTestServer } from '../helpers/forge-test-server.ts';
+
+/** A repository asset (with its URL) and one exposure on it, the least the tables' keys need. */
+async function seed(db: Database) {
+  await db.query(`INSERT INTO assets (id, name, kind) VALUES ('repo-shop', 'shop', 'repository'),
+    ('repo-local', 'local', 'repository')`);
+  await db.query(`INSERT INTO asset_identifiers (kind, value, asset_id) VALUES
+    ('repository_url', 'https://github.com/acme/shop.git', 'repo-shop'),
+    ('repository_url', '/srv/checkouts/local', 'repo-local')`);
+  await db.query(`INSERT INTO exposures (id, correlation_key, asset_id, vulnerability_id, kind, title)
+    VALUES ('exp-1', 'repo-shop|CVE-2021-23337|lodash', 'repo-shop', 'CVE-2021-23337', 'package', 'lodash RCE')`);
+}
+
+const change = (over: Partial<NewChangeRequest> = {}): NewChangeRequest => ({
+  assetId: 'repo-shop',
+  repositoryUrl: 'https://github.com/acme/shop.git',
+  branch: 'mobilize/plan-7',
+  base: 'main',
+  title: 'Bump lodash to 4.17.21',
+  body: 'Fixes CVE-2021-23337 (GHSA-35jh-r3h4-6jhm) on exp-1.',
+  planId: null,
+  ...over,
+});
+
+const ticket: NewTicket = {
+  title: 'Patch lodash on shop',
+  body: 'Upgrade lodash to 4.17.21.',
+  owner: 'team-shop',
+  dueAt: new Date('2025-02-01T00:00:00Z'),
+  exposureIds: ['exp-1'],
+  planId: null,
+};
+
+describe.each(databaseBackends())('connectors on $name', (backend) => {
+  let db: Database;
+  let server: ForgeTestServer;
+  const github = () =>
+    createGitHubClient({ apiUrl: server.githubApiUrl, token: server.credentials.githubToken, timeoutMs: 2000 });
+  const jira = () =>
+    createJiraClient({
+      baseUrl: server.jiraBaseUrl,
+      email: server.credentials.jiraEmail,
+      apiToken: server.credentials.jiraApiToken,
+      timeoutMs: 2000,
+    });
+
+  beforeAll(async () => {
+    db = await backend.open();
+    await seed(db);
+    server = await startForgeTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.close();
+  });
+  beforeEach(async () => {
+    server.reset();
+    await db.query('DELETE FROM change_requests');
+    await db.query('DELETE FROM tickets');
+  });
+
+  describe('forge', () => {
+    it('opens a GitHub pull request for a GitHub repository and records it once per key', async () => {
+      // Given a forge with a GitHub client
+      const forge = createForge({ db, github: { client: github() } });
+      // When the same change request is opened twice under one key
+      const first = await forge.openChangeRequest(change(), 'plan-7:open');
+      const again = await forge.openChangeRequest(change(), 'plan-7:open');
+      // Then GitHub saw one pull request and the record points at it
+      expect(first).toMatchObject({
+        system: 'github',
+        externalId: '1',
+        url: 'https://github.test/acme/shop/pull/1',
+        assetId: 'repo-shop',
+        branch: 'mobilize/plan-7',
+        state: 'open',
+      });
+      expect(again).toEqual(first);
+      expect(server.requests).toHaveLength(1);
+      expect(server.state.pulls).toMatchObject([{ owner: 'acme', repo: 'shop', head: 'mobilize/plan-7' }]);
+      expect(await listChangeRequests(db)).toEqual([first]);
+    });
+
+    it('records the pull request GitHub already has for the branch under a new key', async () => {
+      const forge = createForge({ db, github: { client: github() } });
+      const first = await forge.openChangeRequest(change(), 'run-1');
+      const second = await forge.openChangeRequest(change(), 'run-2');
+      expect(second).toMatchObject({ system: 'github', externalId: first.externalId, url: first.url });
+      expect(server.state.pulls).toHaveLength(1);
+    });
+
+    it('records a local change request for a repository that is not on GitHub, or without a client', async () => {
+      const forge = createForge({ db, github: { client: github() } });
+      const local = await forge.openChangeRequest(
+        change({ assetId: 'repo-local', repositoryUrl: '/srv/checkouts/local' }),
+        'k-local',
+      );
+      expect(local).toMatchObject({ system: 'local', externalId: null, url: null, assetId: 'repo-local' });
+      const noClient = await createForge({ db }).openChangeRequest(change(), 'k-noclient');
+      expect(noClient).toMatchObject({ system: 'local', assetId: 'repo-shop' });
+      expect(server.requests).toEqual([]);
+    });
+
+    it('records nothing when GitHub fails, so a retry can open it', async () => {
+      server.fail({ path: '/pulls', status: 502, body: { message: 'Server Error' } });
+      const forge = createForge({ db, github: { client: github() } });
+      await expect(forge.openChangeRequest(change(), 'k-fail')).rejects.toThrow(UpstreamError);
+      expect(await listChangeRequests(db)).toEqual([]);
+      expect(await forge.openChangeRequest(change(), 'k-fail')).toMatchObject({ system: 'github' });
+    });
+  });
+
+  describe('ticket desk', () => {
+    it('creates built-in tickets only, when no external system is configured', async () => {
+      const desk = createTicketDesk({ db });
+      const created = await desk.create(ticket, 'k-builtin');
+      expect(created).toMatchObject({ system: 'builtin', owner: 'team-shop', url: null, state: 'open' });
+      await desk.comment(created.id, 'Looked at it.');
+      await desk.close(created.id);
+      const row = await findTicket(db, created.id);
+      expect(row).toMatchObject({ state: 'closed', externalId: null, comments: [{ body: 'Looked at it.' }] });
+      expect(server.requests).toEqual([]);
+    });
+
+    it('mirrors to GitHub Issues once, then comments and closes there', async () => {
+      // Given a desk mirroring to GitHub Issues
+      const desk = createTicketDesk({ db, github: { client: github(), owner: 'acme', repo: 'tickets' } });
+      // When a ticket is created twice under one key, commented and closed
+      const created = await desk.create(ticket, 'k-gh');
+      const again = await desk.create(ticket, 'k-gh');
+      await desk.comment(created.id, 'PR opened: https://github.test/acme/shop/pull/1');
+      await desk.close(created.id);
+      await desk.close(created.id);
+      // Then one issue exists, commented and closed, and the row says where it lives
+      expect(created).toMatchObject({ system: 'github', url: 'https://github.test/acme/tickets/issues/1' });
+      expect(again).toEqual(created);
+      expect(server.state.issues).toHaveLength(1);
+      expect(server.state.issues[0]).toMatchObject({
+        title: 'Patch lodash on shop',
+        labels: ['mobilize'],
+        state: 'closed',
+        comments: ['PR opened: https://github.test/acme/shop/pull/1'],
+      });
+      expect(server.state.issues[0]!.body).toBe(
+        'Upgrade lodash to 4.17.21.\n\nOwner: team-shop\nDue: 2025-02-01\nExposures: exp-1\n\nOpened by Mobilize.',
+      );
+      expect(server.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+      const row = await findTicket(db, created.id);
+      expect(row).toMatchObject({
+        system: 'github',
+        externalId: '1',
+        state: 'closed',
+        comments: [{ body: 'PR opened: https://github.test/acme/shop/pull/1' }],
+      });
+      expect(Number.isNaN(Date.parse(row!.comments[0]!.at))).toBe(false);
+    });
+
+    it('mirrors to Jira with the due date, and closes through a done transition', async () => {
+      const desk = createTicketDesk({ db, jira: { client: jira(), projectKey: 'SEC' } });
+      const created = await desk.create(ticket, 'k-jira');
+      expect(created).toMatchObject({ system: 'jira', url: `${server.jiraBaseUrl}/browse/SEC-1` });
+      expect(server.state.jiraIssues[0]!.fields).toMatchObject({
+        project: { key: 'SEC' },
+        summary: 'Patch lodash on shop',
+        duedate: '2025-02-01',
+        issuetype: { name: 'Task' },
+      });
+      await desk.comment(created.id, 'Fixed in PR 1.');
+      await desk.close(created.id);
+      expect(server.state.jiraIssues[0]).toMatchObject({ status: 'Done', comments: [expect.anything()] });
+      expect(await findTicket(db, created.id)).toMatchObject({ externalId: 'SEC-1', state: 'closed' });
+    });
+
+    it('keeps the built-in ticket when the external system fails, and mirrors it on the retry', async () => {
+      server.fail({ path: '/issues', status: 401, body: { message: 'Bad credentials' } });
+      const desk = createTicketDesk({ db, github: { client: github(), owner: 'acme', repo: 'tickets' } });
+      await expect(desk.create(ticket, 'k-retry')).rejects.toThrow(/answered 401: Bad credentials/);
+      const retried = await desk.create(ticket, 'k-retry');
+      expect(retried).toMatchObject({ system: 'github', url: 'https://github.test/acme/tickets/issues/1' });
+      expect(server.state.issues).toHaveLength(1);
+    });
+
+    it('refuses to mirror a ticket whose system is no longer configured, and unknown tickets', async () => {
+      const created = await createTicketDesk({ db, jira: { client: jira(), projectKey: 'SEC' } }).create(ticket, 'k-x');
+      const builtinOnly = createTicketDesk({ db });
+      await expect(builtinOnly.close(created.id)).rejects.toThrow(ConfigError);
+      expect(await findTicket(db, created.id)).toMatchObject({ state: 'open' });
+      await expect(builtinOnly.comment('tkt_nope', 'x')).rejects.toThrow(NotFoundError);
+    });
+
+    it('refuses both GitHub and Jira at once', () => {
+      expect(() =>
+        createTicketDesk({
+          db,
+          github: { client: github(), owner: 'a', repo: 'b' },
+          jira: { client: jira(), projectKey: 'SEC' },
+        }),
+      ).toThrow(ConfigError);
+    });
+  });
+});
