@@ -1,4 +1,5 @@
 import type { PlanProposal } from '../../src/domain/agent-outputs.ts';
+import { isOsEcosystem } from '../../src/domain/ecosystem.ts';
 import { supportsEcosystem } from '../../src/remediate/affected.ts';
 import { chooseTargetVersion } from '../../src/remediate/target-version.ts';
 import { sortVersions } from '../../src/remediate/versioning.ts';
@@ -132,9 +133,6 @@ function manifestOf(manifests: unknown, ecosystem: keyof typeof DEFAULT_MANIFEST
   return typeof declared === 'string' ? declared : DEFAULT_MANIFEST[ecosystem];
 }
 
-const OS_ECOSYSTEMS =
-  /^(alpine|debian|ubuntu|redhat|rhel|centos|rocky|alma|amazon|wolfi|chainguard|photon|suse|opensuse|oracle|mariner|azurelinux)/i;
-
 /**
  * OS packages of an image are fixed by rebuilding on a patched base image. The inventory says
  * where the image's Dockerfile lives (`attributes.dockerfile`) and which base image is patched
@@ -143,7 +141,7 @@ const OS_ECOSYSTEMS =
 function planBaseImage(input: PlannerInput, reasons: string[]): PlanProposal | null {
   const { asset, exposures } = input;
   if (asset.kind !== 'container_image') return null;
-  if (!exposures.every((e) => e.kind === 'package' && OS_ECOSYSTEMS.test(e.ecosystem ?? ''))) return null;
+  if (!exposures.every((e) => e.kind === 'package' && isOsEcosystem(e.ecosystem))) return null;
   const dockerfile = asset.attributes.dockerfile as { repositoryAssetId?: unknown; path?: unknown } | undefined;
   const patched = asset.attributes.patchedBaseImage;
   if (typeof dockerfile?.repositoryAssetId !== 'string' || typeof patched !== 'string') {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.ts';
+import { isOsEcosystem } from '../domain/ecosystem.ts';
 
 export type FixGroup = { key: string; exposureIds: string[]; risk: number };
 
@@ -13,8 +14,8 @@ type Row = {
 
 /**
  * Open exposures not worked since they (re)opened, grouped so one change fixes each group: all
- * exposures of one package in one asset (one dependency bump fixes every advisory on it);
- * anything else is a group of one. Riskiest groups first.
+ * exposures of one package in one asset (one dependency bump fixes every advisory on it), all OS
+ * packages of one image (one patched base image); anything else is a group of one. Riskiest first.
  */
 export async function selectFixGroups(
   db: Queryable,
@@ -34,10 +35,13 @@ export async function selectFixGroups(
   );
   const groups = new Map<string, FixGroup>();
   for (const row of result.rows) {
+    // One patched base image fixes every OS package of an image; one bump fixes every advisory of a package.
     const key =
-      row.kind === 'package' && row.component && row.ecosystem
-        ? `${row.asset_id}|${row.ecosystem.toLowerCase()}|${row.component}`
-        : `${row.asset_id}|${row.id}`;
+      row.kind === 'package' && isOsEcosystem(row.ecosystem)
+        ? `${row.asset_id}|os-packages`
+        : row.kind === 'package' && row.component && row.ecosystem
+          ? `${row.asset_id}|${row.ecosystem.toLowerCase()}|${row.component}`
+          : `${row.asset_id}|${row.id}`;
     const group = groups.get(key) ?? { key, exposureIds: [], risk: -1 };
     group.exposureIds.push(row.id);
     group.risk = Math.max(group.risk, row.risk_score ?? -1);

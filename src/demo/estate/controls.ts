@@ -50,6 +50,13 @@ export function demoControls(now: Date): DemoControl[] {
           cwes: ['CWE-94'],
           capabilities: ['virtual_patch'],
         },
+        {
+          id: 'vp-lodash-redos-cve-2020-28500',
+          name: 'Virtual patch: cap whitespace runs in inputs reaching lodash trim/toNumber (ReDoS)',
+          cves: ['CVE-2020-28500'],
+          cwes: ['CWE-1333'],
+          capabilities: ['virtual_patch'],
+        },
       ],
       enabled: true,
       lastVerifiedAt: verified(20),

@@ -2,13 +2,15 @@ import crypto from 'node:crypto';
 import { planner } from '../../../agents/planner/agent.ts';
 import type { PlannedExposure } from '../../../agents/planner/input.ts';
 import { branchFor, PLAN_KIND_TOOLS } from '../../../agents/planner/plan-kinds.ts';
-import { TOOLS } from '../../../tools/index.ts';
+import { checkDependency, TOOLS } from '../../../tools/index.ts';
 import { runTool } from '../../../tools/run-tool.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { setExposureStates } from '../../db/repositories/exposure-state.ts';
 import { savePlan } from '../../db/repositories/plans-store.ts';
 import { updateThread } from '../../db/repositories/threads-store.ts';
 import type { Advisory } from '../../domain/advisory.ts';
+import type { Asset } from '../../domain/asset.ts';
+import { executorEcosystem } from '../../domain/ecosystem.ts';
 import type { ExposureDetail } from '../../domain/exposure-detail.ts';
 import { decideGate } from '../../prioritize/gate.ts';
 import { audit, type GraphDeps, ORCHESTRATOR, runAgentStep, takeAudit, toolContext } from '../deps.ts';
@@ -35,10 +37,11 @@ export function plan(deps: GraphDeps) {
       (a): a is Advisory => a !== null,
     );
     const controls = await deps.reader.controlsForAsset(asset.id);
+    const exposures = await withInstalledVersions(deps, asset, details.map(plannedExposure), advisories);
     const input = {
       planId,
       asset,
-      exposures: details.map(plannedExposure),
+      exposures,
       advisories,
       controls,
       reviewerNote: state.reviewerNote,
@@ -187,6 +190,34 @@ export function plan(deps: GraphDeps) {
       verification: null,
     };
   };
+}
+
+/**
+ * Some scanners (npm audit) report a vulnerable range, not the installed version. For a
+ * repository with a checkout, the manifest says what is installed: read it with check_dependency.
+ */
+async function withInstalledVersions(
+  deps: GraphDeps,
+  asset: Asset,
+  exposures: PlannedExposure[],
+  advisories: Advisory[],
+): Promise<PlannedExposure[]> {
+  const first = exposures[0]!;
+  const ecosystem = executorEcosystem(first.ecosystem);
+  const unknown = exposures.every((e) => e.installedVersions.length === 0);
+  if (!unknown || !ecosystem || !first.package || !advisories.length) return exposures;
+  if (asset.kind !== 'repository' || typeof asset.attributes.checkoutPath !== 'string') return exposures;
+  const read = await runTool(
+    checkDependency,
+    { assetId: asset.id, ecosystem, package: first.package, ref: 'HEAD', advisoryIds: advisories.map((a) => a.id) },
+    toolContext(deps),
+    { allowed: [checkDependency.name], actor: ORCHESTRATOR, audit: (e) => audit(deps, e) },
+  );
+  if (!read.ok) return exposures;
+  const versions = (read.output as { versions: { version: string; affectedBy: string[] }[] }).versions
+    .filter((v) => v.affectedBy.length)
+    .map((v) => v.version);
+  return exposures.map((e) => (e.package === first.package ? { ...e, installedVersions: [...new Set(versions)] } : e));
 }
 
 function plannedExposure(detail: ExposureDetail): PlannedExposure {
