@@ -17,6 +17,7 @@ import { narrowIamPolicy } from './narrow-iam-policy.ts';
 import { notifyOwner } from './notify-owner.ts';
 import { openChangeRequest } from './open-change-request.ts';
 import { quarantineAsset } from './quarantine-asset.ts';
+import { revertChange } from './revert-change.ts';
 import { rollbackMitigation } from './rollback-mitigation.ts';
 import { searchExposures } from './search-exposures.ts';
 
@@ -39,6 +40,7 @@ export {
   notifyOwner,
   openChangeRequest,
   quarantineAsset,
+  revertChange,
   rollbackMitigation,
   searchExposures,
 };
@@ -66,6 +68,7 @@ export const TOOLS: ReadonlyMap<string, AnyTool> = new Map(
     applyVirtualPatch,
     quarantineAsset,
     rollbackMitigation,
+    revertChange,
   ].map((tool) => [tool.name, tool]),
 );
 

@@ -63,6 +63,7 @@ export const openChangeRequest = defineTool({
       title: input.title,
       body: input.body,
       planId,
+      checkoutPath: typeof asset.attributes.checkoutPath === 'string' ? asset.attributes.checkoutPath : null,
     };
     if (context.dryRun) {
       // The forge decides at run time whether this becomes a GitHub pull request.

@@ -112,6 +112,28 @@ export function registerOrchestratorCommands(program: Command, wrap: Wrap): void
       }),
     );
   };
+  approvals
+    .command('rollback')
+    .argument('<plan-id>')
+    .description('undo an executed plan where possible: delete its unmerged branch, roll back mitigations')
+    .requiredOption('--by <name>', 'who rolls back (recorded as user:<name>)')
+    .option('--note <text>', 'why')
+    .option('--json', 'machine-readable output')
+    .action(
+      wrap(async (json, id: string, flags: { by: string; note?: string }) => {
+        const result = await withRuntime(async (rt) =>
+          (await orchestratorOf(rt)).rollback(id, identity(flags.by, '--by'), flags.note ?? null),
+        );
+        createOutput(json).result(result, () =>
+          [
+            formatPlanLine(result.plan),
+            ...result.undone.map(
+              (u) => `  ${u.ok ? 'undone' : 'FAILED'}: ${u.tool}${u.message ? ` (${u.message})` : ''}`,
+            ),
+          ].join('\n'),
+        );
+      }),
+    );
   decide('approve', 'approve', 'approve a plan: its thread resumes and executes it');
   decide('reject', 'reject', 'reject a plan: the exposures stay open (or accepted until a date)');
   decide('request-changes', 'request_changes', 'send a plan back to the planner with a note');

@@ -1,22 +1,26 @@
 import type { Forge } from '../../tools/context.ts';
 import type { Database } from '../db/database.ts';
 import { findChangeRequest, recordChangeRequest } from '../db/repositories/change-requests-store.ts';
+import { pushBranch } from '../remediate/git.ts';
 import { type GitHubClient, parseGitHubRepository } from './github.ts';
 
 export type ForgeOptions = {
   db: Database;
   /** Set when a GitHub token is configured; `hosts` are GitHub Enterprise host names besides github.com. */
   github?: { client: GitHubClient; hosts?: readonly string[] };
+  /** Budget of the git push that precedes a pull request. */
+  timeoutMs?: number;
 };
 
 /**
  * Where change requests go: a GitHub pull request when the repository's URL is on GitHub (or a
  * configured Enterprise host) and a token is configured, else the local forge, which records the
  * branch. Idempotent per key: a recorded change request is returned without calling GitHub again.
- * The branch must already be on the remote for GitHub to accept the pull request.
+ * The plan branch is pushed to the working copy's `origin` first (GitHub needs it there).
  */
 export function createForge(options: ForgeOptions): Forge {
   const { db, github } = options;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   return {
     async openChangeRequest(request, idempotencyKey) {
       const recorded = await findChangeRequest(db, idempotencyKey);
@@ -24,6 +28,8 @@ export function createForge(options: ForgeOptions): Forge {
       const target =
         github && request.repositoryUrl ? parseGitHubRepository(request.repositoryUrl, github.hosts) : null;
       if (!github || !target) return recordChangeRequest(db, { ...request, system: 'local' }, idempotencyKey);
+      // GitHub accepts a pull request only for a branch it has: push it from the working copy first.
+      if (request.checkoutPath) await pushBranch(request.checkoutPath, 'origin', request.branch, timeoutMs);
       const pull = await github.client.openPullRequest({
         ...target,
         head: request.branch,

@@ -48,6 +48,7 @@ export function createConnectors(
   const forge = createForge({
     db,
     github: githubClient ? { client: githubClient, hosts: options.github?.hosts } : undefined,
+    timeoutMs,
   });
 
   const system = options.tickets ?? 'builtin';

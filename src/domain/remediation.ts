@@ -24,6 +24,8 @@ export const NewChangeRequestSchema = z.object({
   title: z.string().min(1).max(300),
   body: z.string().max(60_000),
   planId: z.string().nullable(),
+  /** The local working copy holding the branch: pushed to its `origin` before a pull request is opened. */
+  checkoutPath: z.string().nullish(),
 });
 export type NewChangeRequest = z.infer<typeof NewChangeRequestSchema>;
 

@@ -15,6 +15,7 @@ import { audit, createGraphDeps, flushAudit, type GraphDeps, ORCHESTRATOR } from
 import { selectFixGroups } from './fix-groups.ts';
 import { buildGraph, type OrchestratorGraph } from './graph.ts';
 import type { ChatModel, Embedder } from './llm/chat-model.ts';
+import { type RollbackResult, rollbackPlan } from './rollback.ts';
 import type { ApprovalResume, ThreadStateValue } from './state.ts';
 
 /** What `mobilize run` prints. */
@@ -76,6 +77,8 @@ export type Orchestrator = {
    * their exposures, escalated when the policy's window passed first.
    */
   settleVerifications(): Promise<{ verified: number; escalated: number }>;
+  /** Undoes an executed plan where possible (branches, mitigations, change requests). Approvers only. */
+  rollback(planId: string, by: string, note?: string | null): Promise<RollbackResult>;
 };
 
 export async function createOrchestrator(options: {
@@ -275,6 +278,7 @@ export async function createOrchestrator(options: {
     },
     expireAcceptedRisk: () => expireAccepted(),
     settleVerifications: () => settleVerifications(),
+    rollback: (planId, by, note) => rollbackPlan(deps, planId, by, note ?? null),
   };
 
   async function settleVerifications(): Promise<{ verified: number; escalated: number }> {

@@ -250,3 +250,29 @@ async function existingBranch(
     `branch ${branch} already exists in ${repoDir} and was made by ${key ? `another action (key ${key})` : 'someone else'}`,
   );
 }
+
+/** Whether the branch is already merged into `base` (then deleting it would undo nothing). */
+export async function isMergedInto(repoDir: string, branch: string, base: string, timeoutMs: number): Promise<boolean> {
+  assertBranchName(branch);
+  assertRef(base);
+  return gitSucceeds(['merge-base', '--is-ancestor', `refs/heads/${branch}`, base], { cwd: repoDir, timeoutMs });
+}
+
+/**
+ * Rolls back an unmerged plan branch by deleting it; returns the commit it pointed at (so the
+ * change can still be recovered with `git branch <name> <commit>`), or null when it was gone.
+ */
+export async function deleteBranch(repoDir: string, branch: string, timeoutMs: number): Promise<string | null> {
+  assertBranchName(branch);
+  const commit = await resolveCommit(repoDir, `refs/heads/${branch}`, timeoutMs);
+  if (!commit) return null;
+  await git(['update-ref', '-d', `refs/heads/${branch}`, commit], { cwd: repoDir, timeoutMs });
+  return commit;
+}
+
+/** Pushes a plan branch to a remote (before a forge can open a pull request for it). */
+export async function pushBranch(repoDir: string, remote: string, branch: string, timeoutMs: number): Promise<void> {
+  assertBranchName(branch);
+  if (!/^[A-Za-z0-9._-]+$/.test(remote)) throw new ValidationError(`remote "${remote}" is not a remote name`);
+  await git(['push', '--quiet', remote, `refs/heads/${branch}:refs/heads/${branch}`], { cwd: repoDir, timeoutMs });
+}

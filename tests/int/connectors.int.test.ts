@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createForge } from '../../src/connectors/forge.ts';
 import { createGitHubClient } from '../../src/connectors/github.ts';
@@ -91,6 +95,30 @@ describe.each(databaseBackends())('connectors on $name', (backend) => {
       expect(server.requests).toHaveLength(1);
       expect(server.state.pulls).toMatchObject([{ owner: 'acme', repo: 'shop', head: 'mobilize/plan-7' }]);
       expect(await listChangeRequests(db)).toEqual([first]);
+    });
+
+    it('pushes the plan branch from the working copy to origin before opening the pull request', async () => {
+      // Given a working copy whose origin is a bare repository, with a plan branch committed locally
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-push-'));
+      const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+      try {
+        git(root, 'init', '-q', '--bare', '-b', 'main', 'origin.git');
+        git(root, 'init', '-q', '-b', 'main', 'work');
+        const work = path.join(root, 'work');
+        git(work, 'config', 'user.email', 'dev@example.com');
+        git(work, 'config', 'user.name', 'Dev');
+        git(work, 'commit', '-q', '--allow-empty', '-m', 'initial');
+        git(work, 'remote', 'add', 'origin', path.join(root, 'origin.git'));
+        git(work, 'branch', 'mobilize/plan-7');
+        // When the change request is opened on GitHub
+        const forge = createForge({ db, github: { client: github() } });
+        await forge.openChangeRequest({ ...change(), checkoutPath: work }, 'plan-7:push');
+        // Then origin has the branch GitHub's pull request points at
+        expect(git(path.join(root, 'origin.git'), 'rev-parse', 'mobilize/plan-7')).toBe(git(work, 'rev-parse', 'HEAD'));
+        expect(server.state.pulls).toMatchObject([{ head: 'mobilize/plan-7' }]);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
     });
 
     it('records the pull request GitHub already has for the branch under a new key', async () => {

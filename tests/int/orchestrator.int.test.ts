@@ -153,4 +153,22 @@ describe.each(databaseBackends())('orchestrator full loop on $name', (backend) =
     const second = await orchestrator.run({ startedBy: 'user:alice' });
     expect(second.threads).toBe(0);
   });
+
+  it('rolls back an executed plan: its unmerged branch is deleted and the change request closed, once', async () => {
+    const plan = (await listPlans(db, { status: 'verified' })).find((p) => p.exposureIds.length && p.routine)!;
+    const branch = `mobilize/${plan.id}`;
+    const commit = git(estate.repos.shop, 'rev-parse', branch);
+    const result = await orchestrator.rollback(plan.id, 'user:bob', 'wrong release window');
+    expect(result.plan.state).toBe('rolled_back');
+    expect(result.undone.map((u) => [u.tool, u.ok])).toEqual([
+      ['open_change_request', true],
+      ['revert_change', true],
+    ]);
+    expect(git(estate.repos.shop, 'branch', '--list', branch)).toBe('');
+    // The commit is still in the object store: recoverable from the recorded id.
+    expect(git(estate.repos.shop, 'cat-file', '-t', commit)).toBe('commit');
+    const states = await db.query<{ state: string }>('SELECT state FROM exposures WHERE id = ANY($1)', [plan.exposureIds]);
+    expect(states.rows.every((r) => r.state === 'open')).toBe(true);
+    await expect(orchestrator.rollback(plan.id, 'user:bob')).rejects.toThrow(ConflictError);
+  });
 });

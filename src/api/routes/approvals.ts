@@ -66,6 +66,31 @@ export function approvalRoutes(deps: { db: Database; orchestrator: Orchestrator 
     );
 
     app.post(
+      '/v1/approvals/:id/rollback',
+      {
+        config: { role: 'approver' },
+        schema: {
+          tags: ['approvals'],
+          summary: 'Roll back an executed plan where possible (unmerged branches, mitigations, change requests)',
+          params: z.object({ id: z.string().min(1).max(200) }),
+          body: z.object({ note: z.string().max(10_000).nullish() }).default({}),
+          response: {
+            200: z.object({
+              plan: PlanRecordSchema,
+              undone: z.array(
+                z.object({ step: z.string(), tool: z.string(), ok: z.boolean(), message: z.string().nullable() }),
+              ),
+            }),
+            404: ErrorSchema,
+            409: ErrorSchema,
+          },
+        },
+      },
+      async (request) =>
+        deps.orchestrator.rollback(request.params.id, `user:${request.token!.name}`, request.body.note ?? null),
+    );
+
+    app.post(
       '/v1/approvals/:id/decision',
       {
         config: { role: 'approver' },
