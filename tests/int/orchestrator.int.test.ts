@@ -167,7 +167,9 @@ describe.each(databaseBackends())('orchestrator full loop on $name', (backend) =
     expect(git(estate.repos.shop, 'branch', '--list', branch)).toBe('');
     // The commit is still in the object store: recoverable from the recorded id.
     expect(git(estate.repos.shop, 'cat-file', '-t', commit)).toBe('commit');
-    const states = await db.query<{ state: string }>('SELECT state FROM exposures WHERE id = ANY($1)', [plan.exposureIds]);
+    const states = await db.query<{ state: string }>('SELECT state FROM exposures WHERE id = ANY($1)', [
+      plan.exposureIds,
+    ]);
     expect(states.rows.every((r) => r.state === 'open')).toBe(true);
     await expect(orchestrator.rollback(plan.id, 'user:bob')).rejects.toThrow(ConflictError);
   });
