@@ -179,6 +179,44 @@ describe.each(databaseBackends())('rejections and expiry on $name', (backend) =>
     expect(failed.rows.map((r) => r.outcome)).toEqual(['failed']);
   });
 
+  it('a plan only the next scan can prove waits in verifying, then settles by scan or by the window', async () => {
+    let now = new Date();
+    const { db, estate, orchestrator, plan } = await pendingEstate(
+      () => backend.open(),
+      () => now,
+    );
+    opened.push({ db, estate });
+    // A change request turns the bump into an owner ticket: nothing re-checkable, so it waits for a scan.
+    const decided = await orchestrator.decide({
+      planId: plan.id,
+      decision: 'request_changes',
+      by: 'user:bob',
+      note: 'x',
+    });
+    expect(decided.thread).toMatchObject({ outcome: 'pending_verification' });
+    expect(await orchestrator.settleVerifications()).toEqual({ verified: 0, escalated: 0 });
+    // A later full scan no longer finds the exposure (the ingest lifecycle resolves it): verified by scan.
+    await db.query(`UPDATE exposures SET state = 'resolved', resolved_at = now() WHERE asset_id = 'payments-repo'`);
+    expect(await orchestrator.settleVerifications()).toEqual({ verified: 1, escalated: 0 });
+    const verification = await db.query<{ method: string; outcome: string }>(
+      `SELECT method, outcome FROM verifications WHERE verified_by = 'scan'`,
+    );
+    expect(verification.rows).toEqual([{ method: 'next-scan', outcome: 'resolved' }]);
+    // And one that no scan proves within the window escalates.
+    const other = await pendingEstate(
+      () => backend.open(),
+      () => now,
+    );
+    opened.push({ db: other.db, estate: other.estate });
+    await other.orchestrator.decide({ planId: other.plan.id, decision: 'request_changes', by: 'user:bob', note: 'x' });
+    now = new Date(now.getTime() + (policy.orchestrator.verificationWindowDays + 1) * 24 * HOUR);
+    expect(await other.orchestrator.settleVerifications()).toEqual({ verified: 0, escalated: 1 });
+    const reason = await other.db.query<{ state_reason: string }>(
+      `SELECT state_reason FROM exposures WHERE asset_id = 'payments-repo'`,
+    );
+    expect(reason.rows[0]!.state_reason).toMatch(/^escalated: no scan proved plan/);
+  });
+
   it('escalates when re-plans run out', async () => {
     const strict = { ...policy, orchestrator: { ...policy.orchestrator, maxReplans: 0 } };
     const { db, estate, orchestrator, plan } = await pendingEstate(() => backend.open(), undefined, strict);
