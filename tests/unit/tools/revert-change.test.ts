@@ -4,8 +4,8 @@ import { revertChange } from '../../../tools/revert-change.ts';
 import { fakeToolContext, git, repositoryAsset, tempRepo } from '../remediate/support.ts';
 
 describe('revert_change', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  let cleanup: (() => void) | undefined;
+  afterEach(() => cleanup?.());
 
   function repoWithBranch() {
     const repo = tempRepo({ 'package.json': '{"dependencies":{"lodash":"^4.17.15"}}\n' });
