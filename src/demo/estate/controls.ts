@@ -44,17 +44,12 @@ export function demoControls(now: Date): DemoControl[] {
           capabilities: ['injection'],
         },
         {
+          // One virtual patch for the storefront's lodash: the template option injection and the
+          // whitespace ReDoS in trim/toNumber are both blocked by inspecting the request bodies.
           id: 'vp-lodash-template-cve-2021-23337',
-          name: 'Virtual patch: block template option injection into lodash _.template (sourceURL/variable)',
-          cves: ['CVE-2021-23337'],
-          cwes: ['CWE-94'],
-          capabilities: ['virtual_patch'],
-        },
-        {
-          id: 'vp-lodash-redos-cve-2020-28500',
-          name: 'Virtual patch: cap whitespace runs in inputs reaching lodash trim/toNumber (ReDoS)',
-          cves: ['CVE-2020-28500'],
-          cwes: ['CWE-1333'],
+          name: 'Virtual patch: lodash _.template option injection and trim/toNumber whitespace ReDoS',
+          cves: ['CVE-2021-23337', 'CVE-2020-28500'],
+          cwes: ['CWE-94', 'CWE-1333'],
           capabilities: ['virtual_patch'],
         },
       ],

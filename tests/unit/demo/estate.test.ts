@@ -222,7 +222,9 @@ describe('the demo estate', () => {
       const waf = controls.find((c) => c.kind === 'waf')!;
       expect(waf.mode).toBe('block');
       expect(waf.rules.filter((r) => r.cves.length === 0).length).toBeGreaterThanOrEqual(2);
-      expect(waf.rules.filter((r) => r.cves.length > 0).map((r) => r.cves)).toEqual([['CVE-2021-23337']]);
+      expect(waf.rules.filter((r) => r.cves.length > 0).map((r) => r.cves)).toEqual([
+        ['CVE-2021-23337', 'CVE-2020-28500'],
+      ]);
       for (const control of controls) {
         const age = NOW.getTime() - control.lastVerifiedAt!.getTime();
         expect(age, control.id).toBeGreaterThan(0);

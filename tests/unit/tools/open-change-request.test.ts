@@ -87,6 +87,7 @@ describe('open_change_request', () => {
           title: 'Bump lodash to 4.17.21',
           body: 'Fixes X',
           planId: 'plan-7',
+          checkoutPath: null,
         },
       },
     ]);
