@@ -53,6 +53,11 @@ export const EnvSchema = z.object({
   MOBILIZE_HTTP_TIMEOUT_MS: positiveInt.default(30000).describe('timeout of every outbound HTTP call'),
   MOBILIZE_MAX_BODY_BYTES: positiveInt.default(256 * 1024 * 1024).describe('largest accepted request body'),
   MOBILIZE_POLICY: z.string().min(1).optional().describe('policy YAML file; unset = policy/default.yaml'),
+  MOBILIZE_MCP_ORIGINS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('comma-separated browser origins allowed to call /mcp (requests without Origin are allowed)'),
   GITHUB_TOKEN: z.string().min(1).optional().describe('GitHub token: change requests become pull requests'),
   MOBILIZE_GITHUB_API_URL: httpUrl.optional().describe('GitHub REST API (GitHub Enterprise: https://host/api/v3)'),
   MOBILIZE_GITHUB_HOSTS: z.string().min(1).optional().describe('comma-separated GitHub Enterprise host names'),
@@ -77,7 +82,7 @@ export type Env = z.infer<typeof EnvSchema>;
 export type Config = {
   database: { kind: 'embedded'; dataDir: string } | { kind: 'server'; url: string };
   home: string;
-  server: { host: string; port: number; maxBodyBytes: number };
+  server: { host: string; port: number; maxBodyBytes: number; mcpAllowedOrigins: string[] };
   log: { level: Env['LOG_LEVEL']; toolData: boolean };
   model: {
     backend: 'rules' | 'llm';
@@ -127,7 +132,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { kind: 'server', url: e.DATABASE_URL }
       : { kind: 'embedded', dataDir: path.join(home, 'db') },
     home,
-    server: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MOBILIZE_MAX_BODY_BYTES },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      maxBodyBytes: e.MOBILIZE_MAX_BODY_BYTES,
+      mcpAllowedOrigins: (e.MOBILIZE_MCP_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    },
     log: { level: e.LOG_LEVEL, toolData: e.LOG_TOOL_DATA },
     model: {
       backend,

@@ -65,6 +65,12 @@ export async function startServer(runtime: Runtime): Promise<{ app: App; urls: R
   const base = address.replace('0.0.0.0', '127.0.0.1');
   return {
     app,
-    urls: { api: base, health: `${base}/healthz`, openapi: `${base}/openapi.json`, approvals: `${base}/v1/approvals` },
+    urls: {
+      api: base,
+      health: `${base}/healthz`,
+      openapi: `${base}/openapi.json`,
+      approvals: `${base}/v1/approvals`,
+      mcp: `${base}/mcp`,
+    },
   };
 }

@@ -1,8 +1,15 @@
 import type { Advisory } from '../src/domain/advisory.ts';
 import type { Asset } from '../src/domain/asset.ts';
 import type { Control } from '../src/domain/control.ts';
+import type {
+  ExposureContext,
+  RiskExplanation,
+  SemanticSearchKind,
+  SemanticSearchResult,
+} from '../src/domain/exposure-context.ts';
 import type { ExposureDetail, ExposureSummary } from '../src/domain/exposure-detail.ts';
 import type { ExposureQuery } from '../src/domain/exposure-query.ts';
+import type { PlanRecord } from '../src/domain/plan.ts';
 import type { CoverageAssessment } from '../src/domain/priority.ts';
 import type { ChangeRequest, Mitigation, NewChangeRequest } from '../src/domain/remediation.ts';
 import type { BuiltinTicket, NewTicket } from '../src/domain/ticket.ts';
@@ -18,6 +25,17 @@ export type EstateReader = {
   searchExposures(query: ExposureQuery): Promise<{ total: number; rows: ExposureSummary[] }>;
   /** The deterministic controls engine's assessment of one exposure (null when the exposure is unknown). */
   assessCoverage(exposureId: string): Promise<CoverageAssessment | null>;
+  /**
+   * Advisories (by their stored summaries) or active exposures (by their advisory) nearest in
+   * meaning to `text`, best first, under the configured embedder.
+   */
+  semanticSearch(text: string, options: { limit: number; kind: SemanticSearchKind }): Promise<SemanticSearchResult>;
+  /** Plans awaiting a human decision, oldest first. */
+  pendingPlans(limit: number): Promise<PlanRecord[]>;
+  /** The prioritization of one exposure recomputed with the current policy, in words (null when unknown). */
+  explainRisk(exposureId: string): Promise<RiskExplanation | null>;
+  /** One exposure with its advisory summary, SSVC path, plans, approvals and history (null when unknown). */
+  exposureContext(exposureId: string): Promise<ExposureContext | null>;
 };
 
 /** Built-in tickets (the connectors to GitHub Issues and Jira come with the remediation work). */

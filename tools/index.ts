@@ -9,10 +9,12 @@ import { checkMitigation } from './check-mitigation.ts';
 import { checkTerraform } from './check-terraform.ts';
 import { createTicket } from './create-ticket.ts';
 import type { AnyTool } from './define-tool.ts';
+import { explainRisk } from './explain-risk.ts';
 import { getAdvisory } from './get-advisory.ts';
 import { getAsset } from './get-asset.ts';
 import { getExposure } from './get-exposure.ts';
 import { listControls } from './list-controls.ts';
+import { listPendingApprovals } from './list-pending-approvals.ts';
 import { narrowIamPolicy } from './narrow-iam-policy.ts';
 import { notifyOwner } from './notify-owner.ts';
 import { openChangeRequest } from './open-change-request.ts';
@@ -20,6 +22,7 @@ import { quarantineAsset } from './quarantine-asset.ts';
 import { revertChange } from './revert-change.ts';
 import { rollbackMitigation } from './rollback-mitigation.ts';
 import { searchExposures } from './search-exposures.ts';
+import { semanticSearch } from './semantic-search.ts';
 
 export {
   applyVirtualPatch,
@@ -32,10 +35,12 @@ export {
   checkMitigation,
   checkTerraform,
   createTicket,
+  explainRisk,
   getAdvisory,
   getAsset,
   getExposure,
   listControls,
+  listPendingApprovals,
   narrowIamPolicy,
   notifyOwner,
   openChangeRequest,
@@ -43,6 +48,7 @@ export {
   revertChange,
   rollbackMitigation,
   searchExposures,
+  semanticSearch,
 };
 
 /** Every tool Mobilize has, by name: the graph, the agents and (later) the MCP server pick from here. */
@@ -53,6 +59,9 @@ export const TOOLS: ReadonlyMap<string, AnyTool> = new Map(
     getAdvisory,
     listControls,
     searchExposures,
+    semanticSearch,
+    listPendingApprovals,
+    explainRisk,
     assessCoverage,
     checkDependency,
     checkBaseImage,

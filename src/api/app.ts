@@ -15,6 +15,7 @@ import type { Logger } from '../logger.ts';
 import type { Policy } from '../prioritize/policy.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerMcp } from './plugins/mcp.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { exposureRoutes } from './routes/exposures.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -76,6 +77,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (await createOrchestrator({ db: deps.db, policy: deps.policy, logger: deps.logger, config: deps.config }));
   await app.register(approvalRoutes({ db: deps.db, orchestrator }));
   await app.register(runRoutes({ orchestrator, policy: deps.policy }));
+  registerMcp(app, {
+    db: deps.db,
+    orchestrator,
+    allowedOrigins: deps.config.server.mcpAllowedOrigins,
+    maxBodyBytes: Math.min(deps.config.server.maxBodyBytes, 4 * 1024 * 1024),
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

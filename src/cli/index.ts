@@ -1,12 +1,17 @@
+import os from 'node:os';
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { countActiveApiTokens, createApiToken, listApiTokens, revokeApiToken } from '../db/repositories/api-tokens.ts';
-import { verifyAuditLog } from '../db/repositories/audit-log.ts';
+import { appendAudit, verifyAuditLog } from '../db/repositories/audit-log.ts';
 import { RoleSchema } from '../domain/auth.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { toolContext } from '../graph/deps.ts';
+import { createOrchestrator } from '../graph/orchestrator.ts';
 import { loadFormats } from '../ingest/registry.ts';
 import { createRuntime, startServer } from '../main.ts';
+import { createMcpServer } from '../mcp/server.ts';
+import { runStdioServer } from '../mcp/stdio.ts';
 import { VERSION } from '../version.ts';
 import { formatDemo, isEmpty, loadDemo } from './demo.ts';
 import { formatDoctor, runDoctor } from './doctor.ts';
@@ -187,6 +192,37 @@ export function buildCli(): Command {
     );
 
   program
+    .command('mcp')
+    .description('serve MCP over stdio (for AI assistants and IDEs); read-only unless --role approver')
+    .option('--role <role>', 'viewer, analyst, approver or admin (approver adds decide_approval)', 'viewer')
+    .action(
+      action(async (_json, flags: { role: string }) => {
+        const role = RoleSchema.safeParse(flags.role);
+        if (!role.success) throw new ValidationError('--role must be viewer, analyst, approver or admin');
+        const runtime = await createRuntime();
+        try {
+          const orchestrator = await createOrchestrator({
+            db: runtime.db,
+            policy: runtime.policy,
+            logger: runtime.logger,
+            config: runtime.config,
+          });
+          await runStdioServer(
+            createMcpServer({
+              context: () => toolContext(orchestrator.deps),
+              role: role.data,
+              identity: `cli:${os.userInfo().username}`,
+              audit: (entry) => runtime.db.transaction((tx) => appendAudit(tx, [entry])),
+              decide: (input) => orchestrator.decide(input),
+            }),
+          );
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+
+  program
     .command('serve')
     .description('start the HTTP API (on an empty database, load the demo estate first)')
     .option('--no-demo', 'do not load the demo estate into an empty database')
@@ -211,7 +247,7 @@ export function buildCli(): Command {
             `  health     ${urls.health}`,
             `  OpenAPI    ${urls.openapi}`,
             `  approvals  ${urls.approvals}  (or: npx mobilize approvals list)`,
-            '  MCP        not built yet (the MCP server is the next piece of work)',
+            `  MCP        ${urls.mcp}  (Streamable HTTP, bearer token; stdio: npx mobilize mcp)`,
             ...(bootstrap
               ? [
                   `  admin API token (shown once; store it, then create narrower ones with mobilize tokens create):`,

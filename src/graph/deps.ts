@@ -81,7 +81,7 @@ export function createGraphDeps(options: {
     backend,
     model,
     embedder,
-    reader: createEstate(db, options.policy),
+    reader: createEstate(db, options.policy, options.now, embedder),
     ledger: createActionLedger(db),
     ...createConnectors({ timeoutMs: config.timeouts.httpMs, ...config.connectors }, db),
     controlPlane: createControlPlane(db),

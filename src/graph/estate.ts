@@ -1,15 +1,47 @@
 import type { EstateReader } from '../../tools/context.ts';
 import type { Database } from '../db/database.ts';
 import { createEstateReader } from '../db/repositories/estate-reader.ts';
+import { getPlan, listPlans } from '../db/repositories/plans-store.ts';
+import { searchAdvisoriesByVector, searchExposuresByVector } from '../db/repositories/semantic-search.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import { type ExposureContext, ExposureHistoryEntrySchema } from '../domain/exposure-context.ts';
+import type { PlanRecord } from '../domain/plan.ts';
 import { assessCoverage } from '../prioritize/controls/assess-coverage.ts';
 import { isInScope } from '../prioritize/controls/eligibility.ts';
 import type { Policy } from '../prioritize/policy.ts';
+import { type ExposureExplanation, explainExposure, formatExplanation } from '../services/prioritize/explain.ts';
 import { loadControls, loadExposurePage } from '../services/prioritize/load-context.ts';
+import type { Embedder } from './llm/chat-model.ts';
+import { createLexicalEmbedder } from './llm/embedders.ts';
 
-/** The tools' view of the estate: database reads plus the deterministic controls engine. */
-export function createEstate(db: Database, policy: Policy, now: () => Date = () => new Date()): EstateReader {
+/** How many audit entries the exposure context carries: enough to see what happened lately. */
+const HISTORY_ENTRIES = 20;
+
+/**
+ * The tools' view of the estate: database reads plus the deterministic controls engine. The
+ * embedder must be the one that embedded the stored summaries (the graph's), or semantic search
+ * finds nothing: summaries are only compared with vectors of their own model.
+ */
+export function createEstate(
+  db: Database,
+  policy: Policy,
+  now: () => Date = () => new Date(),
+  embedder: Embedder = createLexicalEmbedder(),
+): EstateReader {
+  const base = createEstateReader(db);
+
+  /** The explanation, or null when the exposure does not exist. */
+  async function explain(exposureId: string): Promise<ExposureExplanation | null> {
+    try {
+      return await explainExposure(db, policy, exposureId, now());
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
   return {
-    ...createEstateReader(db),
+    ...base,
     async assessCoverage(exposureId) {
       const [item] = await loadExposurePage(db, { after: '', limit: 1, ids: [exposureId], anyState: true });
       if (!item) return null;
@@ -21,6 +53,73 @@ export function createEstate(db: Database, policy: Policy, now: () => Date = () 
         now: now(),
         freshnessDays: policy.controls.freshnessDays,
       });
+    },
+
+    async semanticSearch(text, { limit, kind }) {
+      const [vector] = await embedder.embed([text]);
+      const empty = { kind, embedder: embedder.id, advisories: [], exposures: [] };
+      // A text with nothing to embed (the zero vector) has no direction: cosine distance is undefined.
+      if (!vector || vector.every((value) => value === 0)) return empty;
+      const options = { embeddingModel: embedder.id, limit };
+      return kind === 'advisories'
+        ? { ...empty, advisories: await searchAdvisoriesByVector(db, vector, options) }
+        : { ...empty, exposures: await searchExposuresByVector(db, vector, options) };
+    },
+
+    pendingPlans(limit) {
+      return listPlans(db, { status: 'pending', limit });
+    },
+
+    async explainRisk(exposureId) {
+      const x = await explain(exposureId);
+      if (!x) return null;
+      return {
+        exposureId,
+        decision: x.prioritization.ssvc.decision,
+        score: x.prioritization.risk.score,
+        slaDueAt: x.prioritization.slaDueAt,
+        slaState: x.slaState,
+        policyVersion: x.policyVersion,
+        text: formatExplanation(x),
+      };
+    },
+
+    async exposureContext(exposureId): Promise<ExposureContext | null> {
+      const detail = await base.getExposure(exposureId);
+      if (!detail) return null;
+      const x = await explain(exposureId);
+      const advisoryId = detail.exposure.advisoryId ?? detail.advisory?.id ?? null;
+      const summary = advisoryId
+        ? await db.query<{ text: string; decidedBy: string; promptVersion: string }>(
+            `SELECT text, decided_by AS "decidedBy", prompt_version AS "promptVersion"
+               FROM advisory_summaries WHERE advisory_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+            [advisoryId],
+          )
+        : { rows: [] };
+      const planIds = await db.query<{ plan_id: string }>(
+        'SELECT plan_id FROM plan_exposures WHERE exposure_id = $1 ORDER BY plan_id',
+        [exposureId],
+      );
+      const plans: PlanRecord[] = [];
+      for (const { plan_id } of planIds.rows) {
+        const plan = await getPlan(db, plan_id);
+        if (plan) plans.push(plan);
+      }
+      // The exposure's own entries and those of its plans (decisions are audited on the plan).
+      const history = await db.query(
+        `SELECT seq::int, at, actor, action, data FROM audit_log
+          WHERE (subject_type = 'exposure' AND subject_id = $1)
+             OR (subject_type = 'plan' AND subject_id = ANY($2::text[]))
+          ORDER BY seq DESC LIMIT $3`,
+        [exposureId, plans.map((p) => p.id), HISTORY_ENTRIES],
+      );
+      return {
+        ...detail,
+        advisorySummary: summary.rows[0] ?? null,
+        ssvcPath: x?.prioritization.ssvc.path ?? [],
+        plans,
+        history: history.rows.map((row) => ExposureHistoryEntrySchema.parse(row)),
+      };
     },
   };
 }

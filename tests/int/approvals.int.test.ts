@@ -215,7 +215,7 @@ describe.each(databaseBackends())('rejections and expiry on $name', (backend) =>
       `SELECT state_reason FROM exposures WHERE asset_id = 'payments-repo'`,
     );
     expect(reason.rows[0]!.state_reason).toMatch(/^escalated: no scan proved plan/);
-  });
+  }, 180_000);
 
   it('escalates when re-plans run out', async () => {
     const strict = { ...policy, orchestrator: { ...policy.orchestrator, maxReplans: 0 } };

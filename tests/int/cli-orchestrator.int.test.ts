@@ -70,7 +70,7 @@ describe('mobilize run and approvals', () => {
 
     const again = await mobilize(['run', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ threads: 0, failed: 0 });
-  });
+  }, 300_000); // several processes each boot a database: slow on a loaded 2-core machine
 
   it('rejects a bad --limit with one line', async () => {
     const bad = await mobilize(['run', '--limit', 'zero']);

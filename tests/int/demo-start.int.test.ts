@@ -80,5 +80,5 @@ describe('npm start on an empty database', () => {
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }, 300_000); // several processes each boot a database: slow on a loaded 2-core machine
 });

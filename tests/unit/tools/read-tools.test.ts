@@ -146,6 +146,18 @@ function fakeContext(over: Partial<ToolContext> = {}) {
       return { total: rows.length, rows };
     },
     assessCoverage: async (id) => (id === EXPOSURE.exposure.id ? COVERAGE : null),
+    semanticSearch: async () => {
+      throw new Error('reader.semanticSearch is not used by these tools');
+    },
+    pendingPlans: async () => {
+      throw new Error('reader.pendingPlans is not used by these tools');
+    },
+    explainRisk: async () => {
+      throw new Error('reader.explainRisk is not used by these tools');
+    },
+    exposureContext: async () => {
+      throw new Error('reader.exposureContext is not used by these tools');
+    },
   };
   const context: ToolContext = {
     reader,
