@@ -3,6 +3,7 @@ import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { runMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
+import { latestSnapshotAt, takeMetricSnapshot } from './db/repositories/metrics-store.ts';
 import { createOrchestrator } from './graph/orchestrator.ts';
 import { loadFormats } from './ingest/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -33,6 +34,12 @@ export async function createRuntime(options: { env?: NodeJS.ProcessEnv; migrate?
   return { config, logger, db, policy, close: () => db.close() };
 }
 
+/** A metric snapshot when the latest is a day old (or there is none): trend questions need history. */
+async function dailySnapshot(db: Database): Promise<void> {
+  const latest = await latestSnapshotAt(db);
+  if (!latest || Date.now() - latest.getTime() >= 86_400_000) await takeMetricSnapshot(db, new Date());
+}
+
 /** Starts the HTTP server and returns it with the URLs it serves. */
 export async function startServer(runtime: Runtime): Promise<{ app: App; urls: Record<string, string> }> {
   const orchestrator = await createOrchestrator({
@@ -50,13 +57,16 @@ export async function startServer(runtime: Runtime): Promise<{ app: App; urls: R
     formats: await loadFormats(),
     policy: runtime.policy,
   });
+  await dailySnapshot(runtime.db);
   // Every five minutes: approvals past their window escalate, accepted risk past its date reopens,
-  // and fixes waiting for the next scan are settled (verified, or escalated after the window).
+  // fixes waiting for the next scan are settled (verified, or escalated after the window), and a
+  // metric snapshot is taken once a day.
   const expiry = setInterval(() => {
     orchestrator
       .expireApprovals()
       .then(() => orchestrator.expireAcceptedRisk())
       .then(() => orchestrator.settleVerifications())
+      .then(() => dailySnapshot(runtime.db))
       .catch((error) => runtime.logger.error({ err: error }, 'scheduled checks failed'));
   }, 5 * 60_000);
   expiry.unref();

@@ -20,6 +20,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { exposureRoutes } from './routes/exposures.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { metricRoutes } from './routes/metrics.ts';
 import { runRoutes } from './routes/runs.ts';
 
 export type AppDeps = {
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     (await createOrchestrator({ db: deps.db, policy: deps.policy, logger: deps.logger, config: deps.config }));
   await app.register(approvalRoutes({ db: deps.db, orchestrator }));
   await app.register(runRoutes({ orchestrator, policy: deps.policy }));
+  await app.register(metricRoutes({ db: deps.db }));
   registerMcp(app, {
     db: deps.db,
     orchestrator,

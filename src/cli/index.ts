@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { countActiveApiTokens, createApiToken, listApiTokens, revokeApiToken } from '../db/repositories/api-tokens.ts';
 import { appendAudit, verifyAuditLog } from '../db/repositories/audit-log.ts';
+import { computeMetrics, takeMetricSnapshot } from '../db/repositories/metrics-store.ts';
 import { RoleSchema } from '../domain/auth.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { toolContext } from '../graph/deps.ts';
@@ -188,6 +189,35 @@ export function buildCli(): Command {
         const output = createOutput(json);
         const result = await withRuntime((rt) => loadDemo(rt, (message) => output.progress(message)));
         output.result(result, () => formatDemo(result));
+      }),
+    );
+
+  program
+    .command('metrics')
+    .description('programme metrics now (risk-weighted backlog, open by decision, KEV, SLA compliance, MTTR)')
+    .option('--snapshot', 'also store a snapshot (the server takes one daily)')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (json, flags: { snapshot?: boolean }) => {
+        const metrics = await withRuntime(async (rt) =>
+          flags.snapshot ? (await takeMetricSnapshot(rt.db, new Date())).metrics : computeMetrics(rt.db, new Date()),
+        );
+        createOutput(json).result(metrics, () =>
+          [
+            `open exposures        ${metrics.openTotal} (${Object.entries(metrics.openByDecision)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')})`,
+            `risk-weighted backlog ${metrics.riskWeightedBacklog}`,
+            `KEV open              ${metrics.kevOpen}`,
+            `SLA compliance        ${(metrics.slaCompliance * 100).toFixed(1)}% (${metrics.slaBreached} breached)`,
+            `MTTR (days, 90 d)     ${
+              Object.entries(metrics.mttrDaysByDecision)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || 'nothing resolved'
+            }`,
+            `resolved in 30 days   ${metrics.resolvedLast30Days}`,
+          ].join('\n'),
+        );
       }),
     );
 
