@@ -8,15 +8,9 @@ import {
   IMAGE_REPOSITORY,
   IMAGE_TARGET,
 } from '../src/remediate/docker/dockerfile-edit.ts';
-import {
-  BRANCH_PATTERN,
-  BranchConflictError,
-  commitToBranch,
-  isSafeRelativePath,
-  readFileAt,
-  resolveCommit,
-} from '../src/remediate/git.ts';
+import { BRANCH_PATTERN, isSafeRelativePath, readFileAt, resolveCommit } from '../src/remediate/git.ts';
 import { unifiedDiff } from '../src/remediate/npm/manifest-edit.ts';
+import { commitChange } from './commit-change.ts';
 import { defineTool, toolError } from './define-tool.ts';
 
 /** A Dockerfile path as the model gives it: relative, inside the repository, named like a Dockerfile or Containerfile. */
@@ -132,26 +126,17 @@ export const bumpBaseImage = defineTool({
       changed: edit.changed,
       skipped: edit.skipped,
     };
-    if (context.dryRun) return { branch: input.branch, commit: null, created: false, ...summary };
-    if (!context.idempotencyKey) {
-      return toolError('bump_base_image changes code and needs an idempotency key; run it through the tool runner.');
-    }
-    try {
-      const result = await commitToBranch({
+    return commitChange(
+      'bump_base_image',
+      {
         repoDir,
         branch: input.branch,
         base,
         files: [{ path: input.dockerfilePath, content: edit.after }],
         message: input.message,
-        idempotencyKey: context.idempotencyKey,
-        timeoutMs,
-      });
-      return { ...result, ...summary };
-    } catch (error) {
-      if (error instanceof BranchConflictError) {
-        return toolError(`${error.message}. Choose another branch name under mobilize/.`);
-      }
-      throw error;
-    }
+        summary,
+      },
+      context,
+    );
   },
 });

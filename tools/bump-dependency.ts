@@ -9,16 +9,10 @@ import {
   TOOL_ECOSYSTEMS,
   type ToolEcosystem,
 } from '../src/remediate/ecosystems.ts';
-import {
-  BRANCH_PATTERN,
-  BranchConflictError,
-  commitToBranch,
-  isSafeRelativePath,
-  readFileAt,
-  resolveCommit,
-} from '../src/remediate/git.ts';
+import { BRANCH_PATTERN, isSafeRelativePath, readFileAt, resolveCommit } from '../src/remediate/git.ts';
 import { unifiedDiff } from '../src/remediate/npm/manifest-edit.ts';
 import { compareVersions } from '../src/remediate/versioning.ts';
+import { commitChange } from './commit-change.ts';
 import { defineTool, toolError } from './define-tool.ts';
 
 /** A manifest path as the model gives it: relative to the repository root and inside it. */
@@ -221,26 +215,17 @@ export const bumpDependency = defineTool({
       section: edit.section,
       notes: edit.notes,
     };
-    if (context.dryRun) return { branch: input.branch, commit: null, created: false, ...summary };
-    if (!context.idempotencyKey) {
-      return toolError('bump_dependency changes code and needs an idempotency key; run it through the tool runner.');
-    }
-    try {
-      const result = await commitToBranch({
+    return commitChange(
+      'bump_dependency',
+      {
         repoDir,
         branch: input.branch,
         base,
         files: changed.map((file) => ({ path: file.path, content: file.after })),
         message: commitMessage(input.message, edit, support.lockfileNote(edit.lockfileName ?? '')),
-        idempotencyKey: context.idempotencyKey,
-        timeoutMs,
-      });
-      return { ...result, ...summary };
-    } catch (error) {
-      if (error instanceof BranchConflictError) {
-        return toolError(`${error.message}. Choose another branch name under mobilize/.`);
-      }
-      throw error;
-    }
+        summary,
+      },
+      context,
+    );
   },
 });

@@ -1,20 +1,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { checkoutOf } from '../src/remediate/checkout.ts';
-import {
-  BRANCH_PATTERN,
-  BranchConflictError,
-  commitToBranch,
-  isSafeRelativePath,
-  readFileAt,
-  resolveCommit,
-} from '../src/remediate/git.ts';
+import { BRANCH_PATTERN, isSafeRelativePath, readFileAt, resolveCommit } from '../src/remediate/git.ts';
 import { unifiedDiff } from '../src/remediate/npm/manifest-edit.ts';
 import { blockPublicAccess } from '../src/remediate/terraform/block-public-access.ts';
 import { TerraformCheckSchema, type TerraformEdit } from '../src/remediate/terraform/check-terraform.ts';
 import { TerraformEditError } from '../src/remediate/terraform/errors.ts';
 import { RESOURCE_ADDRESS } from '../src/remediate/terraform/hcl-spans.ts';
 import { isNarrowCidr, restrictIngress } from '../src/remediate/terraform/restrict-ingress.ts';
+import { commitChange } from './commit-change.ts';
 import type { ToolContext } from './context.ts';
 import { defineTool, type ToolFailure, toolError } from './define-tool.ts';
 
@@ -132,26 +126,18 @@ export async function commitTerraformEdit(
   }
   const diff = unifiedDiff(input.path, result.before, result.after);
   const summary = { diff, files: [input.path], changes: result.changes, check: result.check };
-  if (context.dryRun) return { branch: input.branch, commit: null, created: false, ...summary };
-  if (!context.idempotencyKey) {
-    return toolError(`${tool} changes code and needs an idempotency key; run it through the tool runner.`);
-  }
-  try {
-    const commit = await commitToBranch({
+  return commitChange(
+    tool,
+    {
       repoDir,
       branch: input.branch,
       base,
       files: [{ path: input.path, content: result.after }],
       message: input.message,
-      idempotencyKey: context.idempotencyKey,
-      timeoutMs,
-    });
-    return { ...commit, ...summary };
-  } catch (error) {
-    if (error instanceof BranchConflictError)
-      return toolError(`${error.message}. Choose another branch name under mobilize/.`);
-    throw error;
-  }
+      summary,
+    },
+    context,
+  );
 }
 
 export const changeTerraform = defineTool({
