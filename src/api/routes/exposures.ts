@@ -3,36 +3,14 @@ import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import { listExposures } from '../../db/repositories/exposures-query.ts';
 import { RiskFactorSchema } from '../../domain/exposure.ts';
+import { ExposureSummarySchema } from '../../domain/exposure-detail.ts';
 import { ExposureQuerySchema } from '../../domain/exposure-query.ts';
 import { CoverageAssessmentSchema, OwnerAssignmentSchema, SsvcResultSchema } from '../../domain/priority.ts';
 import type { Policy } from '../../prioritize/policy.ts';
 import { explainExposure, formatExplanation } from '../../services/prioritize/explain.ts';
 
-const ExposureListItemSchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  state: z.string(),
-  vulnerabilityId: z.string(),
-  advisoryId: z.string().nullable(),
-  component: z.string().nullable(),
-  severity: z.string(),
-  riskScore: z.number().nullable(),
-  ssvcDecision: z.string().nullable(),
-  coverage: z.string(),
-  reachable: z.string(),
-  owner: z.string().nullable(),
-  team: z.string().nullable(),
-  triage: z.boolean(),
-  slaDueAt: z.date().nullable(),
-  assetId: z.string(),
-  assetName: z.string(),
-  environment: z.string(),
-  internetExposure: z.string(),
-  kev: z.boolean(),
-  epssScore: z.number().nullable(),
-  findings: z.number().int(),
-  openedAt: z.date(),
-});
+/** One exposure as lists show it (the domain's summary shape). */
+const ExposureListItemSchema = ExposureSummarySchema;
 
 const ExposureDetailSchema = z.object({
   id: z.string(),
