@@ -1,4 +1,6 @@
+import type { Vocabulary } from '../src/ask/vocabulary.ts';
 import type { Advisory } from '../src/domain/advisory.ts';
+import type { QueryResult, QuerySpec } from '../src/domain/ask.ts';
 import type { Asset } from '../src/domain/asset.ts';
 import type { Control } from '../src/domain/control.ts';
 import type {
@@ -36,6 +38,10 @@ export type EstateReader = {
   explainRisk(exposureId: string): Promise<RiskExplanation | null>;
   /** One exposure with its advisory summary, SSVC path, plans, approvals and history (null when unknown). */
   exposureContext(exposureId: string): Promise<ExposureContext | null>;
+  /** Runs a question's typed query (filters, aggregation, concept, trend) through typed repository reads. */
+  runQuery(spec: QuerySpec): Promise<QueryResult>;
+  /** The estate's team, owner, asset and package names (cached briefly), for reading questions. */
+  vocabulary(): Promise<Vocabulary>;
 };
 
 /** Built-in tickets (the connectors to GitHub Issues and Jira come with the remediation work). */

@@ -21,6 +21,7 @@ import { openChangeRequest } from './open-change-request.ts';
 import { quarantineAsset } from './quarantine-asset.ts';
 import { revertChange } from './revert-change.ts';
 import { rollbackMitigation } from './rollback-mitigation.ts';
+import { runQuery } from './run-query.ts';
 import { searchExposures } from './search-exposures.ts';
 import { semanticSearch } from './semantic-search.ts';
 
@@ -47,6 +48,7 @@ export {
   quarantineAsset,
   revertChange,
   rollbackMitigation,
+  runQuery,
   searchExposures,
   semanticSearch,
 };
@@ -60,6 +62,7 @@ export const TOOLS: ReadonlyMap<string, AnyTool> = new Map(
     listControls,
     searchExposures,
     semanticSearch,
+    runQuery,
     listPendingApprovals,
     explainRisk,
     assessCoverage,

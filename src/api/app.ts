@@ -7,6 +7,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { askServiceFor } from '../ask/service.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { createOrchestrator, type Orchestrator } from '../graph/orchestrator.ts';
@@ -17,6 +18,7 @@ import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerMcp } from './plugins/mcp.ts';
 import { approvalRoutes } from './routes/approvals.ts';
+import { askRoutes } from './routes/ask.ts';
 import { exposureRoutes } from './routes/exposures.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -79,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(approvalRoutes({ db: deps.db, orchestrator }));
   await app.register(runRoutes({ orchestrator, policy: deps.policy }));
   await app.register(metricRoutes({ db: deps.db }));
+  await app.register(askRoutes({ ask: askServiceFor(orchestrator.deps) }));
   registerMcp(app, {
     db: deps.db,
     orchestrator,

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Command } from 'commander';
+import { askServiceFor } from '../ask/service.ts';
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { countActiveApiTokens, createApiToken, listApiTokens, revokeApiToken } from '../db/repositories/api-tokens.ts';
@@ -7,7 +8,7 @@ import { appendAudit, verifyAuditLog } from '../db/repositories/audit-log.ts';
 import { computeMetrics, takeMetricSnapshot } from '../db/repositories/metrics-store.ts';
 import { RoleSchema } from '../domain/auth.ts';
 import { ValidationError } from '../domain/errors.ts';
-import { toolContext } from '../graph/deps.ts';
+import { createGraphDeps, toolContext } from '../graph/deps.ts';
 import { createOrchestrator } from '../graph/orchestrator.ts';
 import { loadFormats } from '../ingest/registry.ts';
 import { createRuntime, startServer } from '../main.ts';
@@ -222,6 +223,43 @@ export function buildCli(): Command {
     );
 
   program
+    .command('ask')
+    .description('ask a question about the exposure estate in plain language (a typed query runs, never SQL)')
+    .argument('<question...>', 'e.g. "which exposures are past their SLA"')
+    .option('--backend <backend>', 'rules or llm (default: the configured back-end)')
+    .option('--json', 'machine-readable output: text, result, query and citations')
+    .action(
+      action(async (json, words: string[], flags: { backend?: string }) => {
+        if (flags.backend !== undefined && flags.backend !== 'rules' && flags.backend !== 'llm') {
+          throw new ValidationError('--backend must be rules or llm');
+        }
+        const answer = await withRuntime(async (rt) => {
+          const config = flags.backend
+            ? { ...rt.config, model: { ...rt.config.model, backend: flags.backend } }
+            : rt.config;
+          const deps = createGraphDeps({
+            db: rt.db,
+            policy: rt.policy,
+            logger: rt.logger,
+            config: config as typeof rt.config,
+          });
+          return askServiceFor(deps).ask(words.join(' '), { actor: `cli:${os.userInfo().username}` });
+        });
+        createOutput(json).result(answer, () => {
+          const citations = [...answer.citations.exposures, ...answer.citations.assets, ...answer.citations.advisories];
+          return [
+            answer.text,
+            answer.query ? `\nquery: ${JSON.stringify(answer.query)}` : '',
+            citations.length ? `cited: ${citations.length} ids (--json lists them)` : '',
+            `answered by ${answer.decidedBy}`,
+          ]
+            .filter(Boolean)
+            .join('\n');
+        });
+      }),
+    );
+
+  program
     .command('mcp')
     .description('serve MCP over stdio (for AI assistants and IDEs); read-only unless --role approver')
     .option('--role <role>', 'viewer, analyst, approver or admin (approver adds decide_approval)', 'viewer')
@@ -244,6 +282,7 @@ export function buildCli(): Command {
               identity: `cli:${os.userInfo().username}`,
               audit: (entry) => runtime.db.transaction((tx) => appendAudit(tx, [entry])),
               decide: (input) => orchestrator.decide(input),
+              ask: askServiceFor(orchestrator.deps),
             }),
           );
         } finally {

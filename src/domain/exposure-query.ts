@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CriticalitySchema, EnvironmentSchema } from './common.ts';
+import { CriticalitySchema, EnvironmentSchema, SeveritySchema } from './common.ts';
+import { ControlKindSchema } from './control.ts';
 import { CoverageSchema, ExposureStateSchema, SsvcDecisionSchema } from './exposure.ts';
 
 /** Query-string booleans ("true"/"false") as well as real booleans. */
@@ -24,6 +25,15 @@ export const ExposureQuerySchema = z.object({
   assetId: z.string().min(1).optional(),
   vulnerabilityId: z.string().min(1).optional().describe('CVE, GHSA or rule id (aliases match too)'),
   component: z.string().min(1).optional().describe('package or resource, substring match'),
+  severity: SeveritySchema.optional(),
+  coveredBy: ControlKindSchema.optional().describe('only exposures a control of this kind covers (fully or partly)'),
+  notCoveredBy: ControlKindSchema.optional().describe('only exposures no control of this kind covers'),
+  advisoryIds: z
+    .preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(z.string().min(1)).max(200))
+    .optional()
+    .describe('only exposures of these advisories'),
+  openedWithinDays: z.coerce.number().int().min(1).max(3650).optional().describe('opened in the last N days'),
+  resolvedWithinDays: z.coerce.number().int().min(1).max(3650).optional().describe('resolved in the last N days'),
   minEpss: z.coerce.number().min(0).max(1).optional(),
   slaBreached: flag.optional(),
   triage: flag.optional().describe('only exposures waiting in the triage queue'),

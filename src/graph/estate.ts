@@ -1,4 +1,7 @@
 import type { EstateReader } from '../../tools/context.ts';
+import { createQueryPorts } from '../ask/database-ports.ts';
+import { executeQuery } from '../ask/execute.ts';
+import { loadVocabulary, type Vocabulary } from '../ask/vocabulary.ts';
 import type { Database } from '../db/database.ts';
 import { createEstateReader } from '../db/repositories/estate-reader.ts';
 import { getPlan, listPlans } from '../db/repositories/plans-store.ts';
@@ -17,6 +20,9 @@ import { createLexicalEmbedder } from './llm/embedders.ts';
 /** How many audit entries the exposure context carries: enough to see what happened lately. */
 const HISTORY_ENTRIES = 20;
 
+/** How long the estate's names are reused between questions: new teams appear within this. */
+const VOCABULARY_TTL_MS = 30_000;
+
 /**
  * The tools' view of the estate: database reads plus the deterministic controls engine. The
  * embedder must be the one that embedded the stored summaries (the graph's), or semantic search
@@ -29,6 +35,8 @@ export function createEstate(
   embedder: Embedder = createLexicalEmbedder(),
 ): EstateReader {
   const base = createEstateReader(db);
+  const queryPorts = createQueryPorts(db, { embedder, now });
+  let vocabulary: { at: number; value: Promise<Vocabulary> } | null = null;
 
   /** The explanation, or null when the exposure does not exist. */
   async function explain(exposureId: string): Promise<ExposureExplanation | null> {
@@ -64,6 +72,22 @@ export function createEstate(
       return kind === 'advisories'
         ? { ...empty, advisories: await searchAdvisoriesByVector(db, vector, options) }
         : { ...empty, exposures: await searchExposuresByVector(db, vector, options) };
+    },
+
+    runQuery(spec) {
+      return executeQuery(spec, queryPorts);
+    },
+
+    vocabulary() {
+      const at = Date.now();
+      if (!vocabulary || at - vocabulary.at > VOCABULARY_TTL_MS) {
+        const value = loadVocabulary(db);
+        value.catch(() => {
+          vocabulary = null;
+        });
+        vocabulary = { at, value };
+      }
+      return vocabulary.value;
     },
 
     pendingPlans(limit) {

@@ -48,7 +48,7 @@ export function outputJsonSchema(schema: z.ZodType): Record<string, unknown> {
  * no transforms), so what the client is told, what the SDK checks and what is sent agree. The
  * tool's own zod schemas stay the authority: `runTool` validates input and output with them.
  */
-function wireSchema(json: Record<string, unknown>): z.ZodType {
+export function wireSchema(json: Record<string, unknown>): z.ZodType {
   return z.fromJSONSchema(json as Parameters<typeof z.fromJSONSchema>[0]);
 }
 

@@ -9,6 +9,8 @@ import { getAsset } from '../../tools/get-asset.ts';
 import { listPendingApprovals } from '../../tools/list-pending-approvals.ts';
 import { searchExposures } from '../../tools/search-exposures.ts';
 import { semanticSearch } from '../../tools/semantic-search.ts';
+import type { AskService } from '../ask/service.ts';
+import { AskAnswerSchema } from '../domain/ask.ts';
 import type { AuditEntry } from '../domain/audit.ts';
 import { type Role, roleAllows } from '../domain/auth.ts';
 import { ServiceError } from '../domain/errors.ts';
@@ -16,7 +18,7 @@ import type { ExposureSummary } from '../domain/exposure-detail.ts';
 import type { PlanRecord } from '../domain/plan.ts';
 import { VERSION } from '../version.ts';
 import { getExposureContext } from './get-exposure-context.ts';
-import { registerMcpTool, type Summarize, toJson } from './register-tool.ts';
+import { outputJsonSchema, registerMcpTool, type Summarize, toJson, wireSchema } from './register-tool.ts';
 
 /** A decision on a plan, as the orchestrator takes it (its `decide`). */
 export type McpDecisionInput = {
@@ -38,6 +40,8 @@ export type McpServerOptions = {
   audit(entry: AuditEntry): Promise<void>;
   /** The orchestrator's decide; without it no decision tool is offered, whatever the role. */
   decide?: McpDecide;
+  /** Natural-language questions; without it no `ask` tool is offered. */
+  ask?: AskService;
 };
 
 /** The read tools MCP exposes, in the order clients list them. */
@@ -86,10 +90,37 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   const allowed = MCP_READ_TOOLS.map((t) => t.name);
   const run = { context: options.context, actor, allowed, audit: options.audit };
   for (const tool of MCP_READ_TOOLS) registerMcpTool(server, tool, run, SUMMARIES[tool.name]);
+  if (options.ask) registerAsk(server, options.ask, options.identity);
   if (canDecide) registerDecide(server, options.decide!, options);
   registerResources(server, options.context);
   registerPrompts(server, canDecide);
   return server;
+}
+
+function registerAsk(server: McpServer, ask: AskService, identity: string): void {
+  server.registerTool(
+    'ask',
+    {
+      description:
+        'Ask a question about the exposure estate in plain language, e.g. "which internet-facing prod assets have ' +
+        'KEV vulns that no WAF covers" or "are we safer than 90 days ago". Returns a short answer, the structured ' +
+        'result, the typed query it ran and citations (exposure, asset and advisory ids).',
+      inputSchema: { question: z.string().trim().min(1).max(1000) },
+      outputSchema: wireSchema(outputJsonSchema(AskAnswerSchema)),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ question }): Promise<CallToolResult> => {
+      try {
+        const answer = await ask.ask(question, { actor: `mcp:${identity}` });
+        return { structuredContent: toJson(answer), content: [{ type: 'text', text: answer.text }] };
+      } catch (error) {
+        if (error instanceof ServiceError && error.status < 500) {
+          return { isError: true, content: [{ type: 'text', text: error.message }] };
+        }
+        throw new McpError(ErrorCode.InternalError, 'ask failed on the server');
+      }
+    },
+  );
 }
 
 function registerDecide(server: McpServer, decide: McpDecide, options: McpServerOptions): void {

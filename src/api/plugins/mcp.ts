@@ -1,3 +1,4 @@
+import { askServiceFor } from '../../ask/service.ts';
 import type { Database } from '../../db/database.ts';
 import { appendAudit } from '../../db/repositories/audit-log.ts';
 import { toolContext } from '../../graph/deps.ts';
@@ -26,6 +27,7 @@ export function registerMcp(
         identity: caller.name,
         audit: (entry) => deps.db.transaction((tx) => appendAudit(tx, [entry])),
         decide: (input) => deps.orchestrator.decide(input),
+        ask: askServiceFor(deps.orchestrator.deps),
       }),
   });
   app.route({

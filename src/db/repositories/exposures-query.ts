@@ -36,7 +36,7 @@ const ORDER: Record<ExposureQuery['sort'], string> = {
 };
 
 /** Builds the WHERE clause from typed filters; every value is a bind parameter. */
-function where(query: ExposureQuery): { sql: string; params: unknown[] } {
+function where(query: ExposureQuery, now: Date): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const bind = (value: unknown) => {
@@ -58,12 +58,29 @@ function where(query: ExposureQuery): { sql: string; params: unknown[] } {
   if (query.vulnerabilityId) {
     const id = bind(query.vulnerabilityId);
     clauses.push(
-      `(e.vulnerability_id = ${id} OR e.advisory_id IN (SELECT advisory_id FROM advisory_aliases WHERE alias = ${id}))`,
+      `(e.vulnerability_id = ${id} OR e.advisory_id = ${id} OR e.advisory_id IN (SELECT advisory_id FROM advisory_aliases WHERE alias = ${id}))`,
     );
   }
   if (query.component) clauses.push(`e.component ILIKE ${bind(`%${query.component.replace(/[\\%_]/g, '\\$&')}%`)}`);
+  if (query.severity) clauses.push(`e.severity = ${bind(query.severity)}`);
+  const coveredByKind = (kind: string) =>
+    `EXISTS (SELECT 1 FROM exposure_controls ec JOIN controls c ON c.id = ec.control_id
+              WHERE ec.exposure_id = e.id AND ec.coverage IN ('full', 'partial') AND c.kind = ${bind(kind)})`;
+  if (query.coveredBy) clauses.push(coveredByKind(query.coveredBy));
+  if (query.notCoveredBy) clauses.push(`NOT ${coveredByKind(query.notCoveredBy)}`);
+  if (query.advisoryIds) clauses.push(`e.advisory_id = ANY(${bind(query.advisoryIds)}::text[])`);
+  if (query.openedWithinDays !== undefined) {
+    clauses.push(`e.opened_at >= ${bind(now)}::timestamptz - make_interval(days => ${bind(query.openedWithinDays)})`);
+  }
+  if (query.resolvedWithinDays !== undefined) {
+    clauses.push(
+      `e.resolved_at >= ${bind(now)}::timestamptz - make_interval(days => ${bind(query.resolvedWithinDays)})`,
+    );
+  }
   if (query.minEpss !== undefined) clauses.push(`coalesce(adv.epss_score, s.score) >= ${bind(query.minEpss)}`);
-  if (query.slaBreached !== undefined) clauses.push(`(e.sla_due_at < now()) = ${bind(query.slaBreached)}`);
+  if (query.slaBreached !== undefined) {
+    clauses.push(`coalesce(e.sla_due_at < ${bind(now)}, false) = ${bind(query.slaBreached)}`);
+  }
   if (query.triage !== undefined) clauses.push(`e.triage = ${bind(query.triage)}`);
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
@@ -78,8 +95,9 @@ const FROM = `FROM exposures e
 export async function listExposures(
   db: Queryable,
   query: ExposureQuery,
+  now: Date = new Date(),
 ): Promise<{ total: number; rows: ExposureListRow[] }> {
-  const { sql, params } = where(query);
+  const { sql, params } = where(query, now);
   const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${sql}`, params);
   const result = await db.query<ExposureListRow>(
     `SELECT e.id, e.title, e.state, e.vulnerability_id AS "vulnerabilityId", e.advisory_id AS "advisoryId",
@@ -95,4 +113,68 @@ export async function listExposures(
     params,
   );
   return { total: total.rows[0]?.n ?? 0, rows: result.rows };
+}
+
+/** What exposures can be grouped by, and the SQL expression of each key. */
+export const GROUP_KEYS = {
+  owner: `coalesce(e.owner, '(no owner)')`,
+  team: `coalesce(e.team, '(no team)')`,
+  asset: 'e.asset_id',
+  advisory: 'coalesce(e.advisory_id, e.vulnerability_id)',
+  decision: `coalesce(e.ssvc_decision, 'unprioritized')`,
+  environment: 'a.environment',
+  criticality: 'a.criticality',
+  severity: 'e.severity',
+  coverage: 'e.coverage',
+} as const;
+export type GroupKey = keyof typeof GROUP_KEYS;
+
+export type ExposureGroupRow = {
+  key: string;
+  /** The asset's name or the advisory's title, when grouping by those. */
+  label: string | null;
+  count: number;
+  riskSum: number;
+  kev: number;
+  /** The group's riskiest exposures (at most 5), for citations. */
+  topExposureIds: string[];
+};
+
+const GROUP_LABELS: Partial<Record<GroupKey, string>> = {
+  asset: 'min(a.name)',
+  advisory: 'min(adv.title)',
+};
+
+/** Counts filtered exposures per group, biggest risk first (then count, then key); plus the number of groups. */
+export async function groupExposures(
+  db: Queryable,
+  query: ExposureQuery,
+  groupBy: GroupKey,
+  options: { now?: Date; limit: number },
+): Promise<{ total: number; groups: number; rows: ExposureGroupRow[] }> {
+  const { sql, params } = where(query, options.now ?? new Date());
+  const key = GROUP_KEYS[groupBy];
+  const result = await db.query<ExposureGroupRow & { total: number; groups: number }>(
+    `SELECT ${key} AS key, ${GROUP_LABELS[groupBy] ?? 'NULL'} AS label, count(*)::int AS count,
+            round(coalesce(sum(e.risk_score), 0)::numeric, 1)::float8 AS "riskSum",
+            count(*) FILTER (WHERE coalesce(adv.kev, k.cve_id IS NOT NULL))::int AS kev,
+            (array_agg(e.id ORDER BY e.risk_score DESC NULLS LAST, e.id))[1:5] AS "topExposureIds",
+            sum(count(*)) OVER ()::int AS total, count(*) OVER ()::int AS groups
+       ${FROM} ${sql}
+      GROUP BY 1
+      ORDER BY "riskSum" DESC, count DESC, key
+      LIMIT ${Number(options.limit)}`,
+    params,
+  );
+  const first = result.rows[0];
+  return {
+    total: first ? Number(first.total) : 0,
+    groups: first ? Number(first.groups) : 0,
+    rows: result.rows.map(({ total: _t, groups: _g, ...row }) => ({
+      ...row,
+      count: Number(row.count),
+      riskSum: Number(row.riskSum),
+      kev: Number(row.kev),
+    })),
+  };
 }

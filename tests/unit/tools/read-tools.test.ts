@@ -155,6 +155,12 @@ function fakeContext(over: Partial<ToolContext> = {}) {
     explainRisk: async () => {
       throw new Error('reader.explainRisk is not used by these tools');
     },
+    runQuery: async () => {
+      throw new Error('reader.runQuery is not used by these tools');
+    },
+    vocabulary: async () => {
+      throw new Error('reader.vocabulary is not used by these tools');
+    },
     exposureContext: async () => {
       throw new Error('reader.exposureContext is not used by these tools');
     },
