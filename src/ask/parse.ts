@@ -41,10 +41,13 @@ class Reader {
     return match;
   }
   /** Like `take`, but blanks only the captured groups: the words between stay to be read. */
-  takeParts(pattern: RegExp): RegExpExecArray | null {
+  takeParts(pattern: RegExp, groups: number[]): RegExpExecArray | null {
     const match = new RegExp(pattern.source, `${pattern.flags.replace('g', '')}d`).exec(this.text);
     if (!match?.indices) return null;
-    for (const span of match.indices.slice(1)) if (span) this.blank(span[0], span[1] - span[0]);
+    for (const group of groups) {
+      const span = match.indices[group];
+      if (span) this.blank(span[0], span[1] - span[0]);
+    }
     return match;
   }
   has(pattern: RegExp): boolean {
@@ -77,7 +80,8 @@ const FILLER = new Set(
     'service services host hosts app apps application applications machine machines server servers ' +
     'affected affecting affect affects impacted have got having being ' +
     'about just only also right exist exists existing currently across over under up down out into ' +
-    'need needs needed require requires requiring due matter matters' +
+    'need needs needed require requires requiring due matter matters ' +
+    'team teams owner owners people repo repos repository repositories image images ones anything something' +
     " there's what's who's where's how's it's that's we're"
   ).split(/\s+/),
 );
@@ -249,6 +253,9 @@ function toSpec(d: Draft): QuerySpec {
 }
 
 function readAdvisoryIds(r: Reader, d: Draft): void {
+  // "similar to CVE-…" and "CVE-…-like" ask for neighbours by meaning: readConcept takes them.
+  if (r.has(/\b(?:similar to|resembling|like|related to|in the style of) cve-\d{4}-\d+|\bcve-\d{4}-\d+[- ]like\b/))
+    return;
   const ids = r.takeAll(
     /\b(cve-\d{4}-\d{4,}|ghsa(?:-[23456789cfghjmpqrvwx]{4}){3}|osv-\d{4}-\d+|pysec-\d{4}-\d+|go-\d{4}-\d+)\b/,
   );
@@ -277,7 +284,7 @@ function readTrendAndMetrics(r: Reader, d: Draft): void {
     ),
   );
   const trendWords =
-    /\b(safer|less safe|more secure|less secure|better|worse|improv(?:e|ed|ing)|getting (?:better|worse)|trend(?:ing|s)?|progress|(?:gone|go|went|going) (?:up|down))\b/;
+    /\b(safer|less safe|more secure|less secure|better|worse|improv(?:e|ed|ing)|getting (?:better|worse)|trend(?:ed|ing|s)?|progress|(?:gone|go|went|going) (?:up|down))\b/;
   if (compare || r.has(trendWords)) {
     let window = compare ? (compare[1] ? days(toNumber(compare[1]), compare[2]!) : days(1, compare[3]!)) : undefined;
     if (!window) {
@@ -335,8 +342,10 @@ function readAggregation(r: Reader, d: Draft): void {
     d.recognized = true;
   } else {
     // "which prod assets have ...", "which teams have KEV vulns": the answer is a set of assets or teams.
+    // Only the question word is consumed: the words between ("internal", "prod") are filters.
     const which = r.takeParts(
-      /\b(which|what|list(?: the)?|show(?: me)?(?: the)?|name the) (?:[\w*-]+ ){0,5}?(assets?|systems?|services?|hosts?|apps?|applications?|repos?|repositories|images?|teams?|owners?|people|advisories|cves)\b/,
+      /\b(which|what|list(?: the)?|show(?: me)?(?: the)?|name the) (?:(?!exposures?\b|vulns?\b|vulnerabilit|findings?\b|issues?\b|risks?\b)[\w*-]+ ){0,5}?(assets?|systems?|services?|hosts?|apps?|applications?|repos?|repositories|images?|teams?|owners?|people|advisories|cves)(?![\w-])/,
+      [1],
     );
     if (which) {
       d.groupBy = groupKey(which[2]!);
@@ -348,6 +357,14 @@ function readAggregation(r: Reader, d: Draft): void {
       d.recognized = true;
     }
   }
+  const topN = r.take(
+    new RegExp(String.raw`\b(?:the )?${NUMBER} (?:riskiest|worst|highest[- ]risk|most critical|biggest)\b`),
+  );
+  if (topN) {
+    d.limit = toNumber(topN[1]!);
+    d.sort = 'risk';
+    d.recognized = true;
+  }
   const top = r.take(
     new RegExp(
       String.raw`\b(?:top|first|worst|riskiest|highest[- ]risk|biggest|most critical|most dangerous|most urgent)(?: ${NUMBER})?\b`,
@@ -356,14 +373,6 @@ function readAggregation(r: Reader, d: Draft): void {
   if (top) {
     if (top[1]) d.limit = toNumber(top[1]);
     else if (!d.limit) d.limit = 10;
-    d.sort = 'risk';
-    d.recognized = true;
-  }
-  const topN = r.take(
-    new RegExp(String.raw`\b(?:the )?${NUMBER} (?:riskiest|worst|highest[- ]risk|most critical|biggest)\b`),
-  );
-  if (topN) {
-    d.limit = toNumber(topN[1]!);
     d.sort = 'risk';
     d.recognized = true;
   }
@@ -384,9 +393,10 @@ function readAggregation(r: Reader, d: Draft): void {
 function readTimeWindow(
   r: Reader,
   d: Draft,
-  set: (k: 'openedWithinDays' | 'resolvedWithinDays', v: number) => void,
+  set: <K extends keyof AskFilters>(k: K, v: AskFilters[K]) => void,
 ): void {
-  const fixed = r.has(/\b(resolved|fixed|closed|remediated|patched)\b/);
+  const fixed = r.has(/\b(resolved|fixed|closed|remediated|patched)\b|\b(?:did|have|has) (?:we|they|the team) fix/);
+  if (fixed) r.take(/\b(?:did|have|has) (?:we|they|the team) fix(?:ed)?\b/);
   let window: number | undefined;
   const last = r.take(
     new RegExp(
@@ -403,7 +413,7 @@ function readTimeWindow(
   if (!window) return;
   if (fixed) {
     set('resolvedWithinDays', window);
-    if (d.filters.state === undefined) d.filters.state = 'resolved';
+    if (d.filters.state === undefined) set('state', 'resolved');
   } else {
     set('openedWithinDays', window);
     r.take(/\b(new|newly (?:opened|found|discovered)|opened|found|discovered|appeared|introduced)\b/);
