@@ -42,7 +42,9 @@ export async function validateAnswer(answer: AnalystAnswer, context: AgentContex
       problems.push(`text: ${id} is not in the result`);
     }
   }
-  if ('total' in result && !new RegExp(`(^|[^\\d.])${result.total}([^\\d.]|$)`).test(answer.text)) {
+  // Digits inside ids (EXP-1a2b..., GHSA-...-r3h4-..., CVE-2021-...) state no number: only the words around them count.
+  const words = answer.text.replace(EXPOSURE_ID, ' ').replace(ADVISORY_ID, ' ');
+  if ('total' in result && !new RegExp(`(^|[^\\d.])${result.total}([^\\d.]|$)`).test(words)) {
     problems.push(`text: state the total the query returned (${result.total})`);
   }
   return problems;
