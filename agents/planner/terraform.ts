@@ -1,4 +1,5 @@
 import type { PlanProposal } from '../../src/domain/agent-outputs.ts';
+import { IAM_ACTION } from '../../src/remediate/terraform/narrow-iam.ts';
 import type { PlannerInput } from './input.ts';
 import { branchFor } from './plan-kinds.ts';
 import { changeRequestStep, ticketStep } from './steps.ts';
@@ -12,6 +13,9 @@ const OPERATIONS: { pattern: RegExp; operation: 'restrict_ingress' | 'block_publ
   { pattern: /s3.*(public|access_block)|public.*bucket/i, operation: 'block_public_access' },
   { pattern: /iam.*(administrative|full_access|admin|wildcard|star|privilege)/i, operation: 'narrow_iam' },
 ];
+
+/** Who may assume a role is its trust policy, not its actions: narrowing actions does not fix it. */
+const TRUST_POLICY = /trust[_ ]?relationship/i;
 
 /**
  * A cloud misconfiguration whose resource the inventory ties to Terraform
@@ -27,7 +31,7 @@ export function planInfrastructure(input: PlannerInput, reasons: string[]): Plan
     return null;
   }
   const text = exposures.flatMap((e) => [...e.ruleIds, e.vulnerabilityId, e.title]).join(' ');
-  const operation = OPERATIONS.find((o) => o.pattern.test(text))?.operation;
+  const operation = TRUST_POLICY.test(text) ? undefined : OPERATIONS.find((o) => o.pattern.test(text))?.operation;
   if (!operation) {
     reasons.push(`No Terraform change is known for ${exposures.map((e) => e.vulnerabilityId).join(', ')}.`);
     return null;
@@ -40,6 +44,13 @@ export function planInfrastructure(input: PlannerInput, reasons: string[]): Plan
     if (!actions.length) {
       reasons.push(
         `The inventory does not say which actions ${tf.resource} needs, so the wildcard cannot be narrowed.`,
+      );
+      return null;
+    }
+    const wildcards = actions.filter((action) => !IAM_ACTION.test(action));
+    if (wildcards.length) {
+      reasons.push(
+        `The inventory lists ${wildcards.join(', ')} as needed by ${tf.resource}: a wildcard cannot replace a wildcard.`,
       );
       return null;
     }
