@@ -49,6 +49,8 @@ export function combine(results: Awaited<ReturnType<typeof runChecks>>): Verific
   if (fixes.some((f) => f.outcome === 'failed')) return { outcome: 'failed', evidence };
   if (fixes.length && fixes.every((f) => f.outcome === 'resolved')) return { outcome: 'resolved', evidence };
   if (mitigated) return { outcome: 'mitigated', evidence };
+  // A plan that only mitigates, whose mitigation no longer holds (rolled back, control drifted), protects nothing.
+  if (!fixes.length && mitigations.length) return { outcome: 'failed', evidence };
   if (!results.length) {
     return {
       outcome: 'pending',

@@ -390,11 +390,7 @@ function readAggregation(r: Reader, d: Draft): void {
   }
 }
 
-function readTimeWindow(
-  r: Reader,
-  d: Draft,
-  set: <K extends keyof AskFilters>(k: K, v: AskFilters[K]) => void,
-): void {
+function readTimeWindow(r: Reader, d: Draft, set: <K extends keyof AskFilters>(k: K, v: AskFilters[K]) => void): void {
   const fixed = r.has(/\b(resolved|fixed|closed|remediated|patched)\b|\b(?:did|have|has) (?:we|they|the team) fix/);
   if (fixed) r.take(/\b(?:did|have|has) (?:we|they|the team) fix(?:ed)?\b/);
   let window: number | undefined;
