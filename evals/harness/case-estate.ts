@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { createConnectors } from '../../src/connectors/index.ts';
 import type { Database, Queryable } from '../../src/db/database.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
@@ -7,12 +6,7 @@ import { openEmbedded } from '../../src/db/open.ts';
 import { upsertAdvisories } from '../../src/db/repositories/advisories-store.ts';
 import { upsertAsset, upsertControl } from '../../src/db/repositories/inventory-store.ts';
 import { createControlPlane } from '../../src/db/repositories/mitigations-store.ts';
-import { type Advisory, AdvisorySchema } from '../../src/domain/advisory.ts';
-import { AssetSchema } from '../../src/domain/asset.ts';
-import { SeveritySchema, SlugSchema } from '../../src/domain/common.ts';
-import { ControlSchema } from '../../src/domain/control.ts';
-import { ExposureStateSchema } from '../../src/domain/exposure.ts';
-import { FindingKindSchema } from '../../src/domain/finding.ts';
+import type { Advisory } from '../../src/domain/advisory.ts';
 import type { CoverageAssessment } from '../../src/domain/priority.ts';
 import { createEstate } from '../../src/graph/estate.ts';
 import { type AssessCoverageInput, assessCoverage } from '../../src/prioritize/controls/assess-coverage.ts';
@@ -20,106 +14,13 @@ import { isInScope } from '../../src/prioritize/controls/eligibility.ts';
 import { loadPolicy, type Policy } from '../../src/prioritize/policy.ts';
 import { loadControls, loadExposurePage } from '../../src/services/prioritize/load-context.ts';
 import type { ToolContext } from '../../tools/context.ts';
+import { type CaseEntities, type CaseExposure, exposureTitle } from './case-entities.ts';
 
 /**
- * Inline entities of one evaluation case (assets, controls, advisories, exposures with their
- * scanner findings), loaded into a fresh embedded database so that tools and agents read them
- * through the same SQL, the same estate reader and the same deterministic engine as production.
+ * A case's inline entities (case-entities.ts), loaded into a fresh embedded database so that tools
+ * and agents read them through the same SQL, the same estate reader and the same deterministic
+ * engine as production.
  */
-
-/** One scanner finding behind an exposure; everything but the facts prioritization reads is optional. */
-export const CaseFindingSchema = z.object({
-  sourceTool: z.string().min(1).default('eval'),
-  /** Defaults to the exposure's vulnerability id. */
-  ruleId: z.string().min(1).optional(),
-  aliases: z.array(z.string()).default([]),
-  packageName: z.string().nullish(),
-  packageVersion: z.string().nullish(),
-  fixedVersions: z.array(z.string()).default([]),
-  location: z.string().nullish(),
-  severity: SeveritySchema.optional(),
-  cvssVector: z.string().nullish(),
-  cvssScore: z.number().min(0).max(10).nullish(),
-  cwes: z.array(z.string()).default([]),
-  title: z.string().min(1).optional(),
-  state: z.enum(['open', 'fixed', 'suppressed']).default('open'),
-});
-export type CaseFinding = z.infer<typeof CaseFindingSchema>;
-
-/** One exposure (a vulnerability on one asset) with an explicit id, so cases can name it. */
-export const CaseExposureSchema = z.object({
-  id: SlugSchema,
-  assetId: SlugSchema,
-  vulnerabilityId: z.string().min(1),
-  /** The advisory id; when absent, an advisory naming the vulnerability id (or an alias) is linked. */
-  advisoryId: z.string().min(1).nullish(),
-  kind: FindingKindSchema.default('package'),
-  component: z.string().nullish(),
-  ecosystem: z.string().nullish(),
-  title: z.string().min(1).optional(),
-  severity: SeveritySchema.default('unknown'),
-  state: ExposureStateSchema.default('open'),
-  /** Defaults to the evaluation clock. */
-  openedAt: z.coerce.date().optional(),
-  findings: z.array(CaseFindingSchema).default([]),
-});
-export type CaseExposure = z.infer<typeof CaseExposureSchema>;
-
-/** An advisory as datasets write it: `source` may be left out (osv). */
-export const CaseAdvisorySchema = AdvisorySchema.extend({ source: z.string().min(1).default('osv') });
-
-/** A self-contained estate: every reference (exposure to asset, exposure to advisory) must resolve inside it. */
-export const CaseEntitiesSchema = z
-  .object({
-    assets: z.array(AssetSchema).min(1),
-    controls: z.array(ControlSchema).default([]),
-    advisories: z.array(CaseAdvisorySchema).default([]),
-    exposures: z.array(CaseExposureSchema).default([]),
-  })
-  .superRefine((estate, ctx) => {
-    const duplicates = (ids: string[], path: string) => {
-      const seen = new Set<string>();
-      ids.forEach((id, index) => {
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate id "${id}"` });
-        seen.add(id);
-      });
-    };
-    duplicates(
-      estate.assets.map((a) => a.id),
-      'assets',
-    );
-    duplicates(
-      estate.controls.map((c) => c.id),
-      'controls',
-    );
-    duplicates(
-      estate.advisories.map((a) => a.id),
-      'advisories',
-    );
-    duplicates(
-      estate.exposures.map((e) => e.id),
-      'exposures',
-    );
-    const assets = new Set(estate.assets.map((a) => a.id));
-    const advisories = new Set(estate.advisories.flatMap((a) => [a.id, ...a.aliases]));
-    estate.exposures.forEach((exposure, index) => {
-      if (!assets.has(exposure.assetId)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['exposures', index, 'assetId'],
-          message: `no asset "${exposure.assetId}" in this case`,
-        });
-      }
-      if (exposure.advisoryId && !advisories.has(exposure.advisoryId)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['exposures', index, 'advisoryId'],
-          message: `no advisory "${exposure.advisoryId}" in this case`,
-        });
-      }
-    });
-  });
-export type CaseEntities = z.infer<typeof CaseEntitiesSchema>;
 
 /** The deterministic controls engine, replaceable so the harness can prove a broken engine fails the gate. */
 export type CoverageEngine = (input: AssessCoverageInput) => CoverageAssessment;
@@ -239,11 +140,11 @@ async function storeThreatIntel(tx: Queryable, advisory: Advisory): Promise<void
 
 async function insertExposure(tx: Queryable, exposure: CaseExposure, now: Date): Promise<void> {
   const openedAt = exposure.openedAt ?? now;
-  const title = exposure.title ?? `${exposure.vulnerabilityId}${exposure.component ? ` in ${exposure.component}` : ''}`;
+  const title = exposureTitle(exposure);
   await tx.query(
     `INSERT INTO exposures (id, correlation_key, asset_id, advisory_id, vulnerability_id, kind, component, ecosystem,
-                            title, severity, state, first_seen_at, last_seen_at, opened_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12)`,
+                            title, severity, state, owner, team, first_seen_at, last_seen_at, opened_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)`,
     [
       exposure.id,
       `${exposure.assetId}|${exposure.vulnerabilityId}|${exposure.component ?? ''}|${exposure.id}`,
@@ -256,6 +157,8 @@ async function insertExposure(tx: Queryable, exposure: CaseExposure, now: Date):
       title,
       exposure.severity,
       exposure.state,
+      exposure.owner ?? null,
+      exposure.team ?? null,
       openedAt,
     ],
   );

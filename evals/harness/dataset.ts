@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ServiceError } from '../../src/domain/errors.ts';
-import type { AnySuite, EvalCase } from './suite.ts';
+import type { EvalCase, SuiteSpec } from './suite.ts';
 
 /** Bounds that keep a mistaken --dataset (a log file, a dump) from being read into memory whole. */
 export type DatasetLimits = { maxBytes: number; maxLines: number; maxLineBytes: number };
@@ -47,11 +47,11 @@ const CaseLineSchema = z.strictObject({
 });
 
 /** Reads and validates a JSON Lines dataset for a suite. Blank lines are allowed; everything else is a case. */
-export function loadDataset(
-  suite: AnySuite,
+export function loadDataset<I extends z.ZodType, E extends z.ZodType>(
+  suite: SuiteSpec<I, E>,
   file: string,
   limits: DatasetLimits = DEFAULT_DATASET_LIMITS,
-): EvalCase<unknown, unknown>[] {
+): EvalCase<z.infer<I>, z.infer<E>>[] {
   const shown = displayPath(file);
   let size: number;
   try {
@@ -72,12 +72,12 @@ export function loadDataset(
 }
 
 /** Validates dataset text; `file` is the name errors use. */
-export function parseDataset(
-  suite: AnySuite,
+export function parseDataset<I extends z.ZodType, E extends z.ZodType>(
+  suite: SuiteSpec<I, E>,
   text: string,
   file: string,
   limits: DatasetLimits = DEFAULT_DATASET_LIMITS,
-): EvalCase<unknown, unknown>[] {
+): EvalCase<z.infer<I>, z.infer<E>>[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   if (lines.length > limits.maxLines) {
@@ -86,7 +86,7 @@ export function parseDataset(
     ]);
   }
   const problems: DatasetProblem[] = [];
-  const cases: EvalCase<unknown, unknown>[] = [];
+  const cases: EvalCase<z.infer<I>, z.infer<E>>[] = [];
   const firstLineOf = new Map<string, number>();
 
   lines.forEach((raw, index) => {

@@ -1,63 +1,15 @@
 import crypto from 'node:crypto';
-import { z } from 'zod';
-import type { Agent } from '../../agents/define-agent.ts';
-import { type Advisory, AdvisorySchema } from '../../src/domain/advisory.ts';
-import { type Asset, AssetSchema } from '../../src/domain/asset.ts';
-import { SeveritySchema } from '../../src/domain/common.ts';
-import { type Control, ControlSchema } from '../../src/domain/control.ts';
-import { CoverageSchema, ExposureStateSchema } from '../../src/domain/exposure.ts';
+import type { Advisory } from '../../src/domain/advisory.ts';
+import type { Asset } from '../../src/domain/asset.ts';
+import type { Control } from '../../src/domain/control.ts';
 import type { ExposureDetail } from '../../src/domain/exposure-detail.ts';
-import { FindingKindSchema } from '../../src/domain/finding.ts';
 import type { ExposureContext } from '../../src/domain/priority.ts';
 import type { Mitigation } from '../../src/domain/remediation.ts';
-import { type AgentRun, runAgent } from '../../src/graph/run-agent.ts';
 import { assessCoverage } from '../../src/prioritize/controls/assess-coverage.ts';
 import { isInScope } from '../../src/prioritize/controls/eligibility.ts';
 import type { ControlPlane, EstateReader, Forge, Notifier, TicketDesk, ToolContext } from '../../tools/context.ts';
-import type { AnyTool } from '../../tools/define-tool.ts';
-import { type ActionLedger, runTool } from '../../tools/run-tool.ts';
-import type { EvalEnv } from './suite.ts';
-
-/** One scanner finding behind an inline exposure: what a scanner said (title, package, version, location). */
-export const InlineFindingSchema = z.object({
-  sourceTool: z.string().default('trivy'),
-  ruleId: z.string().min(1),
-  packageName: z.string().nullable().default(null),
-  packageVersion: z.string().nullable().default(null),
-  fixedVersions: z.array(z.string()).default([]),
-  location: z.string().nullable().default(null),
-});
-
-/**
- * An exposure written inline in a case: the facts ingest and prioritization would have stored.
- * CWEs, CVSS, KEV and EPSS come from its advisory when it names one.
- */
-export const InlineExposureSchema = z.object({
-  id: z.string().min(1),
-  assetId: z.string().min(1),
-  title: z.string().min(1),
-  kind: FindingKindSchema.default('package'),
-  vulnerabilityId: z.string().min(1),
-  advisoryId: z.string().nullable().default(null),
-  component: z.string().nullable().default(null),
-  ecosystem: z.string().nullable().default(null),
-  severity: SeveritySchema.default('unknown'),
-  cwes: z.array(z.string()).default([]),
-  state: ExposureStateSchema.default('open'),
-  coverage: CoverageSchema.default('none'),
-  owner: z.string().nullable().default(null),
-  team: z.string().nullable().default(null),
-  findings: z.array(InlineFindingSchema).default([]),
-});
-export type InlineExposure = z.infer<typeof InlineExposureSchema>;
-
-export const InlineEstateSchema = z.object({
-  assets: z.array(AssetSchema).default([]),
-  controls: z.array(ControlSchema).default([]),
-  advisories: z.array(AdvisorySchema).default([]),
-  exposures: z.array(InlineExposureSchema).default([]),
-});
-export type InlineEstate = z.input<typeof InlineEstateSchema>;
+import type { ActionLedger } from '../../tools/run-tool.ts';
+import { type CaseExposure, exposureTitle, type InlineEntities, InlineEntitiesSchema } from './case-entities.ts';
 
 /** What an estate double saw being done to the outside world: any entry is an action that really ran. */
 export type RecordedAction = { port: string; detail: unknown };
@@ -89,8 +41,8 @@ const notInCases = (method: string) => async () => {
  * stamps a patched WAF with the database's now(), which a case judged at the fixed evaluation
  * clock would read as stale or from the future. No database to boot, so a case costs milliseconds.
  */
-export function inlineEstate(input: InlineEstate, options: { now: Date; freshnessDays: number }): InlineEstateDouble {
-  const estate = InlineEstateSchema.parse(input);
+export function inlineEstate(input: InlineEntities, options: { now: Date; freshnessDays: number }): InlineEstateDouble {
+  const estate = InlineEntitiesSchema.parse(input);
   const assets = new Map(estate.assets.map((a) => [a.id, structuredClone(a)]));
   const controls = new Map(estate.controls.map((c) => [c.id, structuredClone(c)]));
   const exposures = new Map(estate.exposures.map((e) => [e.id, e]));
@@ -108,26 +60,26 @@ export function inlineEstate(input: InlineEstate, options: { now: Date; freshnes
       ) ?? null
     );
   };
-  const assetOf = (exposure: InlineExposure): Asset => {
+  const assetOf = (exposure: CaseExposure): Asset => {
     const asset = assets.get(exposure.assetId);
     if (!asset) throw new Error(`exposure ${exposure.id}: assetId "${exposure.assetId}" is not an asset of the case`);
     return asset;
   };
   const inScope = (asset: Asset) => [...controls.values()].filter((c) => isInScope(c, asset));
 
-  const contextOf = (exposure: InlineExposure): ExposureContext => {
+  const contextOf = (exposure: CaseExposure): ExposureContext => {
     const advisory = advisoryOf(exposure.advisoryId ?? exposure.vulnerabilityId);
     return {
       exposureId: exposure.id,
       kind: exposure.kind,
       vulnerabilityId: exposure.vulnerabilityId,
       aliases: advisory ? [advisory.id, ...advisory.aliases] : [],
-      component: exposure.component,
+      component: exposure.component ?? null,
       location: exposure.findings.find((f) => f.location)?.location ?? null,
       severity: exposure.severity,
       cvssVector: advisory?.cvssVector ?? null,
       cvssScore: advisory?.cvssScore ?? null,
-      cwes: [...new Set([...(advisory?.cwes ?? []), ...exposure.cwes])],
+      cwes: [...new Set([...(advisory?.cwes ?? []), ...exposure.findings.flatMap((f) => f.cwes)])],
       epss: advisory?.epss ? { score: advisory.epss.score, percentile: advisory.epss.percentile } : null,
       kev: advisory?.kev ? { dateAdded: advisory.kev.dateAdded, ransomware: advisory.kev.ransomware } : null,
       publicExploit: Boolean(advisory?.references.some((r) => r.type === 'EXPLOIT')),
@@ -135,7 +87,7 @@ export function inlineEstate(input: InlineEstate, options: { now: Date; freshnes
     };
   };
 
-  const detailOf = (exposure: InlineExposure): ExposureDetail => {
+  const detailOf = (exposure: CaseExposure): ExposureDetail => {
     const asset = assetOf(exposure);
     const advisory = advisoryOf(exposure.advisoryId ?? exposure.vulnerabilityId);
     return {
@@ -143,12 +95,12 @@ export function inlineEstate(input: InlineEstate, options: { now: Date; freshnes
         id: exposure.id,
         correlationKey: [exposure.assetId, exposure.kind, exposure.vulnerabilityId, exposure.component ?? ''].join('|'),
         assetId: exposure.assetId,
-        advisoryId: advisory?.id ?? exposure.advisoryId,
+        advisoryId: advisory?.id ?? exposure.advisoryId ?? null,
         vulnerabilityId: exposure.vulnerabilityId,
         kind: exposure.kind,
-        component: exposure.component,
-        ecosystem: exposure.ecosystem,
-        title: exposure.title,
+        component: exposure.component ?? null,
+        ecosystem: exposure.ecosystem ?? null,
+        title: exposureTitle(exposure),
         severity: exposure.severity,
         state: exposure.state,
         riskScore: null,
@@ -157,7 +109,7 @@ export function inlineEstate(input: InlineEstate, options: { now: Date; freshnes
         slaDueAt: null,
         owner: exposure.owner ?? asset.owner ?? null,
         team: exposure.team ?? asset.team ?? null,
-        coverage: exposure.coverage,
+        coverage: 'none',
         reachable: 'open',
         reopenCount: 0,
         firstSeenAt: now,
@@ -166,17 +118,20 @@ export function inlineEstate(input: InlineEstate, options: { now: Date; freshnes
       },
       asset,
       advisory,
-      findings: exposure.findings.map((f, i) => ({
-        fingerprint: crypto.createHash('sha256').update(`${exposure.id}:${i}:${f.ruleId}`).digest('hex').slice(0, 32),
-        sourceTool: f.sourceTool,
-        ruleId: f.ruleId,
-        packageName: f.packageName,
-        packageVersion: f.packageVersion,
-        fixedVersions: f.fixedVersions,
-        location: f.location,
-        state: 'open',
-        lastSeenAt: now,
-      })),
+      findings: exposure.findings.map((f, i) => {
+        const ruleId = f.ruleId ?? exposure.vulnerabilityId;
+        return {
+          fingerprint: crypto.createHash('sha256').update(`${exposure.id}:${i}:${ruleId}`).digest('hex').slice(0, 32),
+          sourceTool: f.sourceTool,
+          ruleId,
+          packageName: f.packageName ?? null,
+          packageVersion: f.packageVersion ?? null,
+          fixedVersions: f.fixedVersions,
+          location: f.location ?? null,
+          state: f.state,
+          lastSeenAt: now,
+        };
+      }),
       coverageEvidence: [],
     };
   };
@@ -218,62 +173,70 @@ export function inlineEstate(input: InlineEstate, options: { now: Date; freshnes
   const publicView = ({ previous: _previous, ...mitigation }: Mitigation & { previous: unknown }): Mitigation =>
     structuredClone(mitigation);
 
+  /** Records the action; a key seen before answers with its mitigation, a new one makes (and keeps) one. */
+  const mitigateOnce = (
+    port: string,
+    request: unknown,
+    key: string,
+    make: (id: string) => Mitigation & { previous: Record<string, unknown> },
+  ): Mitigation => {
+    actions.push({ port, detail: request });
+    const existing = byKey.get(key);
+    if (existing) return publicView(mitigations.get(existing)!);
+    const id = mitigationId(key);
+    mitigations.set(id, make(id));
+    byKey.set(key, id);
+    return publicView(mitigations.get(id)!);
+  };
+
   const controlPlane: ControlPlane = {
     async applyVirtualPatch(request, key) {
-      actions.push({ port: 'controlPlane.applyVirtualPatch', detail: request });
-      const existing = byKey.get(key);
-      if (existing) return publicView(mitigations.get(existing)!);
-      const control = controls.get(request.controlId);
-      if (!control) throw new Error(`no control "${request.controlId}"`);
-      if (control.kind !== 'waf') throw new Error(`control ${request.controlId} is a ${control.kind}, not a WAF`);
-      const id = mitigationId(key);
-      const rule = {
-        id: `mobilize-${id}`,
-        name: 'Mobilize virtual patch (simulated)',
-        cves: request.cves,
-        enabled: true,
-      };
-      control.rules.push({ ...rule, cwes: [], capabilities: [] });
-      control.lastVerifiedAt = now;
-      mitigations.set(id, {
-        id,
-        kind: 'waf_virtual_patch',
-        controlId: control.id,
-        assetId: null,
-        exposureIds: request.exposureIds,
-        planId: request.planId,
-        details: { rule },
-        state: 'active',
-        simulated: true,
-        previous: {},
+      return mitigateOnce('controlPlane.applyVirtualPatch', request, key, (id) => {
+        const control = controls.get(request.controlId);
+        if (!control) throw new Error(`no control "${request.controlId}"`);
+        if (control.kind !== 'waf') throw new Error(`control ${request.controlId} is a ${control.kind}, not a WAF`);
+        const rule = {
+          id: `mobilize-${id}`,
+          name: 'Mobilize virtual patch (simulated)',
+          cves: request.cves,
+          enabled: true,
+        };
+        control.rules.push({ ...rule, cwes: [], capabilities: [] });
+        control.lastVerifiedAt = now;
+        return {
+          id,
+          kind: 'waf_virtual_patch',
+          controlId: control.id,
+          assetId: null,
+          exposureIds: request.exposureIds,
+          planId: request.planId,
+          details: { rule },
+          state: 'active',
+          simulated: true,
+          previous: {},
+        };
       });
-      byKey.set(key, id);
-      return publicView(mitigations.get(id)!);
     },
     async quarantine(request, key) {
-      actions.push({ port: 'controlPlane.quarantine', detail: request });
-      const existing = byKey.get(key);
-      if (existing) return publicView(mitigations.get(existing)!);
-      const asset = assets.get(request.assetId);
-      if (!asset) throw new Error(`no asset "${request.assetId}"`);
-      const id = mitigationId(key);
-      const previous = { network: asset.network ?? null, internetExposure: asset.internetExposure };
-      asset.network = 'quarantine';
-      asset.internetExposure = 'isolated';
-      mitigations.set(id, {
-        id,
-        kind: 'quarantine',
-        controlId: null,
-        assetId: asset.id,
-        exposureIds: request.exposureIds,
-        planId: request.planId,
-        details: { network: 'quarantine' },
-        state: 'active',
-        simulated: true,
-        previous,
+      return mitigateOnce('controlPlane.quarantine', request, key, (id) => {
+        const asset = assets.get(request.assetId);
+        if (!asset) throw new Error(`no asset "${request.assetId}"`);
+        const previous = { network: asset.network ?? null, internetExposure: asset.internetExposure };
+        asset.network = 'quarantine';
+        asset.internetExposure = 'isolated';
+        return {
+          id,
+          kind: 'quarantine',
+          controlId: null,
+          assetId: asset.id,
+          exposureIds: request.exposureIds,
+          planId: request.planId,
+          details: { network: 'quarantine' },
+          state: 'active',
+          simulated: true,
+          previous,
+        };
       });
-      byKey.set(key, id);
-      return publicView(mitigations.get(id)!);
     },
     async rollback(id) {
       actions.push({ port: 'controlPlane.rollback', detail: { id } });
@@ -355,48 +318,4 @@ export function toolContextOf(
     timeoutMs: options.timeoutMs ?? 20_000,
     now: () => options.now,
   };
-}
-
-/** Cases keep no audit log: the recorded calls below are their evidence. */
-export const noAudit = async (): Promise<void> => undefined;
-
-/** One tool call an agent made during a case, allowed or not, with what it was given. */
-export type RecordedToolCall = { name: string; kind: string; args: unknown; ok: boolean; code?: string };
-
-/**
- * Runs an agent the way the graph does (src/graph/deps.ts runAgentStep): its own allow-list
- * through the audited tool runner, reads memoized within the step, on the case's back-end.
- * Every call that reached the runner is recorded with its arguments.
- */
-export async function runCaseAgent<I extends z.ZodType, O extends z.ZodType>(
-  agent: Agent<I, O>,
-  input: z.infer<I>,
-  options: { env: EvalEnv; context: ToolContext },
-): Promise<{ run: AgentRun<z.infer<O>>; calls: RecordedToolCall[] }> {
-  const { env, context } = options;
-  const allowed = agent.tools.map((t) => t.name);
-  const calls: RecordedToolCall[] = [];
-  const reads = new Map<string, ReturnType<typeof runTool>>();
-  const callTool = async (tool: AnyTool, args: unknown) => {
-    const once = () => runTool(tool, args, context, { allowed, actor: `agent:${agent.name}`, audit: noAudit });
-    let pending: ReturnType<typeof runTool>;
-    if (tool.kind === 'read') {
-      const key = `${tool.name}:${JSON.stringify(args)}`;
-      if (!reads.has(key)) reads.set(key, once());
-      pending = reads.get(key)!;
-    } else {
-      pending = once();
-    }
-    const result = await pending;
-    calls.push({ name: tool.name, kind: tool.kind, args, ok: result.ok, ...(result.ok ? {} : { code: result.code }) });
-    return result.ok ? { ok: true as const, output: result.output } : { ok: false as const, message: result.message };
-  };
-  const run = await runAgent(agent, input, {
-    backend: env.backend,
-    model: env.model,
-    toolContext: context,
-    callTool,
-    now: () => env.now,
-  });
-  return { run, calls };
 }

@@ -5,14 +5,8 @@ import { AssetSchema } from '../../src/domain/asset.ts';
 import { SlugSchema } from '../../src/domain/common.ts';
 import { ControlSchema } from '../../src/domain/control.ts';
 import { CoverageSchema } from '../../src/domain/exposure.ts';
-import {
-  CaseAdvisorySchema,
-  type CaseEntities,
-  type CaseEstate,
-  CaseExposureSchema,
-  type CoverageEngine,
-  openCaseEstate,
-} from '../harness/case-estate.ts';
+import { CaseAdvisorySchema, type CaseEntities, CaseExposureSchema } from '../harness/case-entities.ts';
+import { type CaseEstate, type CoverageEngine, openCaseEstate } from '../harness/case-estate.ts';
 import { runCaseAgent } from '../harness/run-case-agent.ts';
 import { type CaseOutcome, defineSuite } from '../harness/suite.ts';
 

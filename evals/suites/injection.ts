@@ -21,21 +21,15 @@ import { ControlSchema } from '../../src/domain/control.ts';
 import { CoverageSchema } from '../../src/domain/exposure.ts';
 import type { GateDecision } from '../../src/domain/plan.ts';
 import type { AgentRun } from '../../src/graph/run-agent.ts';
-import { decideGate } from '../../src/prioritize/gate.ts';
 import { loadPolicy, type Policy } from '../../src/prioritize/policy.ts';
 import { TOOLS } from '../../tools/index.ts';
 import { runTool } from '../../tools/run-tool.ts';
+import { type CaseExposure, CaseExposureSchema, type InlineEntities } from '../harness/case-entities.ts';
 import { RepositoryFilesSchema, writeRepository } from '../harness/git-fixture.ts';
-import {
-  type InlineEstateDouble,
-  InlineExposureSchema,
-  inlineEstate,
-  noAudit,
-  type RecordedToolCall,
-  runCaseAgent,
-  toolContextOf,
-} from '../harness/inline-estate.ts';
+import { type InlineEstateDouble, inlineEstate, toolContextOf } from '../harness/inline-estate.ts';
+import { type CaseAgentRun, noAudit, type RecordedToolCall, runCaseAgent } from '../harness/run-case-agent.ts';
 import { type CaseOutcome, defineSuite, type EvalEnv } from '../harness/suite.ts';
+import { gateProposal } from './plan.ts';
 import { prepareVerification, VerifyCaseInputSchema } from './verify.ts';
 
 /** What the planted text tries to make the agent do. */
@@ -83,7 +77,7 @@ const ControlAssessorCaseSchema = z.object({
   assets: z.array(AssetSchema).min(1),
   controls: z.array(ControlSchema).default([]),
   advisories: z.array(AdvisorySchema).default([]),
-  exposures: z.array(InlineExposureSchema).min(1),
+  exposures: z.array(CaseExposureSchema).min(1),
 });
 
 const PlannerCaseSchema = z.object({
@@ -357,57 +351,49 @@ type RunResult = {
 
 type Runner<T> = (input: T, env: EvalEnv, where: string) => Promise<RunResult>;
 
-const portsOf = (double: InlineEstateDouble) => double.actions.map((a) => a.port);
-const namesOf = (tools: readonly { name: string }[]) => tools.map((t) => t.name);
+/** The estate double over a case's entities, on the case's clock and the policy's freshness window. */
+const estateOf = (entities: InlineEntities, env: EvalEnv) =>
+  inlineEstate(entities, { now: env.now, freshnessDays: policy().controls.freshnessDays });
+
+/** What every runner reports: the agent's output and tool calls, its allow-list, the actions that reached a port. */
+function observe(
+  target: InjectionCaseInput['target'],
+  agent: { tools: readonly { name: string }[] },
+  run: CaseAgentRun<unknown>,
+  double: InlineEstateDouble,
+): RunResult['observed'] {
+  return {
+    target,
+    output: run.output,
+    calls: run.calls,
+    allowed: agent.tools.map((t) => t.name),
+    portActions: double.actions.map((a) => a.port),
+  };
+}
 
 const runSummarizer: Runner<z.infer<typeof SummarizerCaseSchema>> = async (input, env) => {
-  const double = inlineEstate(
-    { advisories: [input.advisory] },
-    { now: env.now, freshnessDays: policy().controls.freshnessDays },
-  );
-  const { run, calls } = await runCaseAgent(
+  const double = estateOf({ advisories: [input.advisory] }, env);
+  const run = await runCaseAgent(
     summarizerAgent,
     { advisory: input.advisory },
-    {
-      env,
-      context: toolContextOf(double, { now: env.now }),
-    },
+    env,
+    toolContextOf(double, { now: env.now }),
   );
-  return {
-    run,
-    observed: {
-      target: 'summarizer',
-      output: run.output,
-      calls,
-      allowed: namesOf(summarizerAgent.tools),
-      portActions: portsOf(double),
-    },
-  };
+  return { run, observed: observe('summarizer', summarizerAgent, run, double) };
 };
 
 const runControlAssessor: Runner<z.infer<typeof ControlAssessorCaseSchema>> = async (input, env, where) => {
   if (!input.exposures.some((e) => e.id === input.exposureId)) {
     throw new Error(`${where}: input.exposureId "${input.exposureId}" is not one of input.exposures`);
   }
-  const double = inlineEstate(input, { now: env.now, freshnessDays: policy().controls.freshnessDays });
-  const { run, calls } = await runCaseAgent(
+  const double = estateOf(input, env);
+  const run = await runCaseAgent(
     controlAssessor,
     { exposureId: input.exposureId },
-    {
-      env,
-      context: toolContextOf(double, { now: env.now }),
-    },
+    env,
+    toolContextOf(double, { now: env.now }),
   );
-  return {
-    run,
-    observed: {
-      target: 'control-assessor',
-      output: run.output,
-      calls,
-      allowed: namesOf(controlAssessor.tools),
-      portActions: portsOf(double),
-    },
-  };
+  return { run, observed: observe('control-assessor', controlAssessor, run, double) };
 };
 
 const runPlanner: Runner<z.infer<typeof PlannerCaseSchema>> = async (input, env, where) => {
@@ -428,14 +414,14 @@ const runPlanner: Runner<z.infer<typeof PlannerCaseSchema>> = async (input, env,
       asset.attributes.checkoutPath = checkout;
     }
     const asset = assets[0]!;
-    const double = inlineEstate(
+    const double = estateOf(
       {
         assets,
         controls: input.controls,
         advisories: input.advisories,
         exposures: input.exposures.map((e) => inlineOf(e, asset.id)),
       },
-      { now: env.now, freshnessDays: policy().controls.freshnessDays },
+      env,
     );
     const plannerInput: PlannerInput = {
       planId: input.planId,
@@ -447,38 +433,15 @@ const runPlanner: Runner<z.infer<typeof PlannerCaseSchema>> = async (input, env,
       previousFailure: input.previousFailure,
       previousKind: input.previousKind,
     };
-    const { run, calls } = await runCaseAgent(planner, plannerInput, {
-      env,
-      context: toolContextOf(double, { now: env.now }),
-    });
+    const run = await runCaseAgent(planner, plannerInput, env, toolContextOf(double, { now: env.now }));
     const proposal = run.output;
     // As the plan node does (src/graph/nodes/plan.ts): dry-run every step, then ask the gate.
     const dryRunFailure = await dryRun(proposal, input.planId, double, env);
     const effects = [...new Set(proposal.steps.flatMap((s) => TOOLS.get(s.tool)?.effects ?? []))];
-    const gate = dryRunFailure
-      ? undefined
-      : decideGate(
-          {
-            effects,
-            bump: proposal.target?.bump ?? null,
-            breaking: proposal.target?.crossesMajor ?? false,
-            confidence: proposal.confidence,
-            assets: [asset],
-          },
-          policy(),
-        );
+    const gate = dryRunFailure ? undefined : gateProposal(proposal, asset, policy());
     return {
       run,
-      observed: {
-        target: 'planner',
-        output: proposal,
-        calls,
-        allowed: namesOf(planner.tools),
-        portActions: portsOf(double),
-        gate,
-        effects,
-        dryRunFailure,
-      },
+      observed: { ...observe('planner', planner, run, double), gate, effects, dryRunFailure },
       cleanup,
     };
   } catch (error) {
@@ -488,12 +451,12 @@ const runPlanner: Runner<z.infer<typeof PlannerCaseSchema>> = async (input, env,
 };
 
 /** A planned exposure as the estate double holds it, so get_exposure answers what the planner was given. */
-function inlineOf(e: z.infer<typeof PlannedExposureSchema>, assetId: string): z.input<typeof InlineExposureSchema> {
+function inlineOf(e: z.infer<typeof PlannedExposureSchema>, assetId: string): z.input<typeof CaseExposureSchema> {
   return {
     id: e.id,
     assetId,
     title: e.title,
-    kind: e.kind as z.infer<typeof InlineExposureSchema>['kind'],
+    kind: e.kind as CaseExposure['kind'],
     vulnerabilityId: e.vulnerabilityId,
     advisoryId: e.advisoryId,
     component: e.component,
@@ -533,21 +496,8 @@ async function dryRun(
 const runVerifier: Runner<z.infer<typeof VerifierCaseSchema>> = async (input, env, where) => {
   const prepared = await prepareVerification(input, env, where);
   try {
-    const { run, calls } = await runCaseAgent(verifier, prepared.input, {
-      env,
-      context: toolContextOf(prepared.double, { now: env.now }),
-    });
-    return {
-      run,
-      observed: {
-        target: 'verifier',
-        output: run.output,
-        calls,
-        allowed: namesOf(verifier.tools),
-        portActions: portsOf(prepared.double),
-      },
-      cleanup: prepared.cleanup,
-    };
+    const run = await runCaseAgent(verifier, prepared.input, env, toolContextOf(prepared.double, { now: env.now }));
+    return { run, observed: observe('verifier', verifier, run, prepared.double), cleanup: prepared.cleanup };
   } catch (error) {
     await prepared.cleanup();
     throw error;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { planner } from '../../agents/planner/agent.ts';
 import { type PlannerInput, PlannerInputSchema } from '../../agents/planner/input.ts';
-import { type Advisory, AdvisorySchema } from '../../src/domain/advisory.ts';
+import type { Advisory } from '../../src/domain/advisory.ts';
 import { PlanKindSchema, type PlanProposal } from '../../src/domain/agent-outputs.ts';
 import { type Asset, AssetSchema } from '../../src/domain/asset.ts';
 import { ControlSchema } from '../../src/domain/control.ts';
@@ -10,13 +10,13 @@ import { SsvcDecisionSchema } from '../../src/domain/exposure.ts';
 import type { ExposureDetail } from '../../src/domain/exposure-detail.ts';
 import { FindingKindSchema } from '../../src/domain/finding.ts';
 import type { GateDecision } from '../../src/domain/plan.ts';
-import { runAgent } from '../../src/graph/run-agent.ts';
 import { decideGate } from '../../src/prioritize/gate.ts';
 import { loadPolicy, type Policy } from '../../src/prioritize/policy.ts';
 import { compareVersions, isValidVersion, samePackage } from '../../src/remediate/versioning.ts';
 import type { EstateReader, ToolContext } from '../../tools/context.ts';
 import { TOOLS } from '../../tools/index.ts';
-import { runTool } from '../../tools/run-tool.ts';
+import { CaseAdvisorySchema } from '../harness/case-entities.ts';
+import { runCaseAgent } from '../harness/run-case-agent.ts';
 import { type CaseOutcome, defineSuite, type EvalCase, type EvalEnv } from '../harness/suite.ts';
 
 /**
@@ -29,7 +29,7 @@ import { type CaseOutcome, defineSuite, type EvalCase, type EvalEnv } from '../h
  */
 
 /** One exposure of the case; what the orchestrator would read from the findings. Defaults in `toPlannerInput`. */
-const CaseExposureSchema = z.strictObject({
+const PlanExposureSchema = z.strictObject({
   id: z.string().min(1).optional(),
   kind: FindingKindSchema,
   vulnerabilityId: z.string().min(1),
@@ -45,13 +45,13 @@ const CaseExposureSchema = z.strictObject({
 });
 
 /** An advisory as ingest stores it; `source` defaults to osv and `fixed` to the ranges' fixed events. */
-const CaseAdvisorySchema = z.strictObject({ ...AdvisorySchema.shape, source: z.string().min(1).default('osv') });
+const PlanAdvisorySchema = z.strictObject(CaseAdvisorySchema.shape);
 
 export const PlanCaseInputSchema = z.strictObject({
   // Strict: a misspelt field (`criticalty`) must fail the line, not quietly fall back to a default.
   asset: z.strictObject(AssetSchema.shape),
-  exposures: z.array(CaseExposureSchema).min(1),
-  advisories: z.array(CaseAdvisorySchema).default([]),
+  exposures: z.array(PlanExposureSchema).min(1),
+  advisories: z.array(PlanAdvisorySchema).default([]),
   /** Controls whose scope includes the asset (the orchestrator passes the same). */
   controls: z.array(z.strictObject(ControlSchema.shape)).default([]),
   reviewerNote: z.string().min(1).nullable().default(null),
@@ -125,16 +125,7 @@ export const planSuite = createPlanSuite();
 /** Runs one case: planner on the chosen back-end, the gate on its proposal, then the comparison. */
 export async function runPlanCase(testCase: PlanCase, env: EvalEnv, policy: Policy): Promise<CaseOutcome> {
   const input = toPlannerInput(testCase.id, testCase.input);
-  const context = caseToolContext(input, env.now);
-  const allowed = planner.tools.map((tool) => tool.name);
-  const run = await runAgent(planner, input, {
-    backend: env.backend,
-    model: env.model,
-    toolContext: context,
-    callTool: (tool, args) =>
-      runTool(tool, args, context, { allowed, actor: `agent:${planner.name}`, audit: () => Promise.resolve() }),
-    now: () => env.now,
-  });
+  const run = await runCaseAgent(planner, input, env, caseToolContext(input, env.now));
   const proposal = run.output;
   const gate = gateProposal(proposal, input.asset, policy);
   const expected = testCase.expected;

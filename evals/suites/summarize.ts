@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { summarizerAgent } from '../../agents/summarizer/agent.ts';
 import { AdvisorySchema } from '../../src/domain/advisory.ts';
-import type { AuditEntry } from '../../src/domain/audit.ts';
 import { CveIdSchema } from '../../src/domain/common.ts';
-import { runAgent } from '../../src/graph/run-agent.ts';
 import type { ToolContext } from '../../tools/context.ts';
-import { runTool } from '../../tools/run-tool.ts';
+import { runCaseAgent } from '../harness/run-case-agent.ts';
 import { defineSuite } from '../harness/suite.ts';
 import { canonicalRange, EPSS_BANDS, type EpssBand, judgeSummary, type SummaryVerdict } from './summarize-check.ts';
 
@@ -106,27 +104,7 @@ export const summarizeSuite = defineSuite({
   async runCase(testCase, env) {
     const { advisory } = testCase.input;
     checkDatasetCase(testCase.id, testCase.expected, advisory);
-    const toolContext = portlessContext(env.now);
-    const audit: AuditEntry[] = [];
-    const allowed = summarizerAgent.tools.map((tool) => tool.name);
-    const run = await runAgent(
-      summarizerAgent,
-      { advisory },
-      {
-        backend: env.backend,
-        model: env.model,
-        toolContext,
-        callTool: (tool, args) =>
-          runTool(tool, args, toolContext, {
-            allowed,
-            actor: `agent:${summarizerAgent.name}`,
-            audit: async (entry) => {
-              audit.push(entry);
-            },
-          }),
-        now: () => env.now,
-      },
-    );
+    const run = await runCaseAgent(summarizerAgent, { advisory }, env, portlessContext(env.now));
     const verdict = judgeSummary(run.output, advisory, testCase.expected);
     const failures = Object.values(verdict).flat();
     const scores: Record<string, number> = Object.fromEntries(

@@ -10,16 +10,10 @@ import { ControlSchema } from '../../src/domain/control.ts';
 import { loadPolicy } from '../../src/prioritize/policy.ts';
 import { TOOLS } from '../../tools/index.ts';
 import { runTool } from '../../tools/run-tool.ts';
+import { CaseExposureSchema } from '../harness/case-entities.ts';
 import { BranchFilesSchema, RepositoryFilesSchema, writeRepository } from '../harness/git-fixture.ts';
-import {
-  type InlineEstateDouble,
-  InlineExposureSchema,
-  inlineEstate,
-  noAudit,
-  type RecordedToolCall,
-  runCaseAgent,
-  toolContextOf,
-} from '../harness/inline-estate.ts';
+import { type InlineEstateDouble, inlineEstate, toolContextOf } from '../harness/inline-estate.ts';
+import { noAudit, type RecordedToolCall, runCaseAgent } from '../harness/run-case-agent.ts';
 import { type CaseOutcome, defineSuite, type EvalEnv } from '../harness/suite.ts';
 
 /** One executed step of the plan, as the execute node records it. */
@@ -48,7 +42,7 @@ export const VerifyCaseInputSchema = z.object({
   assets: z.array(AssetSchema).min(1),
   controls: z.array(ControlSchema).default([]),
   advisories: z.array(AdvisorySchema).default([]),
-  exposures: z.array(InlineExposureSchema).min(1),
+  exposures: z.array(CaseExposureSchema).min(1),
   repository: z
     .object({
       /** The repository asset holding the checkout (it gets attributes.checkoutPath). */
@@ -229,10 +223,7 @@ export const verifySuite = defineSuite({
   async runCase(testCase, env): Promise<CaseOutcome> {
     const prepared = await prepareVerification(testCase.input, env, `verify case ${testCase.id}`);
     try {
-      const { run, calls } = await runCaseAgent(verifier, prepared.input, {
-        env,
-        context: toolContextOf(prepared.double, { now: env.now }),
-      });
+      const run = await runCaseAgent(verifier, prepared.input, env, toolContextOf(prepared.double, { now: env.now }));
       const { outcome, evidence } = run.output;
       const expected = testCase.expected.outcome;
       const passed = outcome === expected;
@@ -248,7 +239,7 @@ export const verifySuite = defineSuite({
           : [
               `outcome ${outcome}, expected ${expected}${overclaim ? ' (claims more than the checks prove)' : ''}: ` +
                 `${evidence} [checks: ${prepared.input.checks.map((c) => c.tool).join(', ') || 'none'}; ` +
-                `tool calls: ${describeCalls(calls)}]`,
+                `tool calls: ${describeCalls(run.calls)}]`,
             ],
         decidedBy: run.provenance.decidedBy,
         fellBack: run.fellBack,

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../evals/harness/runner.ts';
-import type { CoverageAssessment } from '../../src/domain/priority.ts';
 import { type ChatBody, type OpenAiTestServer, startOpenAiTestServer } from '../helpers/openai-test-server.ts';
+import { behavingAssessor } from '../unit/evals/support.ts';
 
 const run = promisify(execFile);
 const ENTRY = path.resolve('evals/run.ts');
@@ -85,24 +85,7 @@ describe('node evals/run.ts', () => {
     let server: OpenAiTestServer;
     beforeAll(async () => {
       server = await startOpenAiTestServer();
-      // A behaving model: asks for the engine's evidence, then answers with it.
-      server.respondWith((body: ChatBody) => {
-        const last = body.messages[body.messages.length - 1]!;
-        const user = body.messages.find((m) => m.role === 'user')!.content ?? '';
-        const id = /"id": "([^"]+)"/.exec(user)![1]!;
-        if (last.role !== 'tool') return { toolCalls: [{ name: 'assess_coverage', arguments: { exposureId: id } }] };
-        const engine = JSON.parse(last.content ?? '{}') as CoverageAssessment;
-        return {
-          content: JSON.stringify({
-            exposureId: id,
-            coverage: engine.coverage,
-            reachable: engine.reachable,
-            controls: engine.contributions.map((c) => ({ controlId: c.controlId, coverage: c.coverage, reason: 'r' })),
-            effect: engine.effect,
-            confidence: 0.9,
-          }),
-        };
-      });
+      server.respondWith(behavingAssessor);
     });
     afterAll(() => server.close());
 

@@ -17,9 +17,9 @@ import {
   setF1,
 } from '../../../evals/suites/controls.ts';
 import type { ControlAssessment } from '../../../src/domain/agent-outputs.ts';
-import type { CoverageAssessment } from '../../../src/domain/priority.ts';
 import { createOpenAiChatModel } from '../../../src/graph/llm/openai-chat-model.ts';
 import { type ChatBody, type OpenAiTestServer, startOpenAiTestServer } from '../../helpers/openai-test-server.ts';
+import { behavingAssessor } from './support.ts';
 
 const DATASET = path.join(EVALS_DIR, 'datasets/controls.jsonl');
 /** Each run boots an embedded database; on a busy 2-core machine that alone can take tens of seconds. */
@@ -205,35 +205,6 @@ describe('the gate catches a broken controls rule', () => {
     RUN_TIMEOUT,
   );
 });
-
-/** The JSON inside the untrusted-data block labelled `label` of the request's user message. */
-function dataBlock(body: ChatBody, label: string): Record<string, unknown> {
-  const user = body.messages.find((m) => m.role === 'user')?.content ?? '';
-  const match = new RegExp(`<untrusted-data label="${label}">\\n([\\s\\S]*?)\\n</untrusted-data>`).exec(user);
-  if (!match) throw new Error(`no ${label} block in the request`);
-  return JSON.parse(match[1]!);
-}
-
-/**
- * A behaving model: it asks assess_coverage for the engine's evidence, then answers with exactly
- * the controls the evidence counts (and, being cautious, a confidence below 1).
- */
-function behavingAssessor(body: ChatBody) {
-  const last = body.messages[body.messages.length - 1]!;
-  const { id } = dataBlock(body, 'exposure') as { id: string };
-  if (last.role !== 'tool') return { toolCalls: [{ name: 'assess_coverage', arguments: { exposureId: id } }] };
-  const engine = JSON.parse(last.content ?? '{}') as CoverageAssessment;
-  return {
-    content: JSON.stringify({
-      exposureId: id,
-      coverage: engine.coverage,
-      reachable: engine.reachable,
-      controls: engine.contributions.map((c) => ({ controlId: c.controlId, coverage: c.coverage, reason: c.reason })),
-      effect: engine.effect,
-      confidence: 0.8,
-    }),
-  };
-}
 
 describe('the llm back-end against an OpenAI-compatible test server', () => {
   let server: OpenAiTestServer;

@@ -7,7 +7,7 @@ import { runEvalsCli } from '../../../evals/harness/cli.ts';
 import { DatasetError, displayPath, loadDataset, parseDataset } from '../../../evals/harness/dataset.ts';
 import { formatReport, writeReport } from '../../../evals/harness/report.ts';
 import { runSuites } from '../../../evals/harness/runner.ts';
-import { type CaseOutcome, defineSuite } from '../../../evals/harness/suite.ts';
+import { type AnySuite, type CaseOutcome, defineSuite } from '../../../evals/harness/suite.ts';
 import { evaluateGate, loadThresholds, parseThresholds, type Thresholds } from '../../../evals/harness/thresholds.ts';
 import { controlsSuite } from '../../../evals/suites/controls.ts';
 import { ConfigError } from '../../../src/domain/errors.ts';
@@ -141,18 +141,22 @@ describe('datasets', () => {
 });
 
 describe('runSuites', () => {
+  /** One suite on the rules back-end over a dataset of these lines, gated by THRESHOLDS. */
+  const runOne = (suite: AnySuite, name: string, lines: unknown[], caseTimeoutMs?: number) =>
+    runSuites({
+      suites: [suite],
+      backend: 'rules',
+      datasetOverride: file(name, lines),
+      thresholds: THRESHOLDS,
+      caseTimeoutMs,
+    });
+
   it('records a case that throws as a failed case and goes on with the others', async () => {
-    const dataset = file('adder-crash.jsonl', [
+    const report = await runOne(adder, 'adder-crash.jsonl', [
       { id: 'first', input: { a: 1, b: 2 }, expected: { sum: 3 } },
       { id: 'crash', input: { a: 0, b: 0, explode: true }, expected: { sum: 0 }, tags: ['hard'] },
       { id: 'last', input: { a: 2, b: 3 }, expected: { sum: 5 } },
     ]);
-    const report = await runSuites({
-      suites: [adder],
-      backend: 'rules',
-      datasetOverride: dataset,
-      thresholds: THRESHOLDS,
-    });
     const suite = report.suites[0]!;
     expect(suite.outcomes.map((o) => [o.id, o.passed])).toEqual([
       ['first', true],
@@ -174,27 +178,21 @@ describe('runSuites', () => {
 
   it('fails the gate when setup fails, without running cases', async () => {
     const broken = { ...adder, setup: async () => Promise.reject(new Error('no database')) };
-    const dataset = file('adder-one.jsonl', [{ id: 'one', input: { a: 1, b: 2 }, expected: { sum: 3 } }]);
-    const report = await runSuites({
-      suites: [broken],
-      backend: 'rules',
-      datasetOverride: dataset,
-      thresholds: THRESHOLDS,
-    });
+    const report = await runOne(broken, 'adder-one.jsonl', [
+      { id: 'one', input: { a: 1, b: 2 }, expected: { sum: 3 } },
+    ]);
     expect(report.suites[0]).toMatchObject({ error: 'setup failed: Error: no database', outcomes: [] });
     expect(report.gate.failures).toContain('adder: setup failed: Error: no database');
   });
 
   it('fails a case that runs past the time limit', async () => {
     const slow = { ...adder, runCase: () => new Promise<CaseOutcome>(() => undefined) };
-    const dataset = file('adder-slow.jsonl', [{ id: 'slow', input: { a: 1, b: 2 }, expected: { sum: 3 } }]);
-    const report = await runSuites({
-      suites: [slow],
-      backend: 'rules',
-      datasetOverride: dataset,
-      thresholds: THRESHOLDS,
-      caseTimeoutMs: 50,
-    });
+    const report = await runOne(
+      slow,
+      'adder-slow.jsonl',
+      [{ id: 'slow', input: { a: 1, b: 2 }, expected: { sum: 3 } }],
+      50,
+    );
     expect(report.suites[0]!.outcomes[0]!.failures).toEqual(['the case threw: Error: the case took longer than 50 ms']);
   });
 
@@ -212,13 +210,9 @@ describe('runSuites', () => {
       }),
       metrics: () => ({ score: 1 }),
     };
-    const dataset = file('adder-leak.jsonl', [{ id: 'leak', input: { a: 1, b: 2 }, expected: { sum: 3 } }]);
-    const report = await runSuites({
-      suites: [leaky],
-      backend: 'rules',
-      datasetOverride: dataset,
-      thresholds: THRESHOLDS,
-    });
+    const report = await runOne(leaky, 'adder-leak.jsonl', [
+      { id: 'leak', input: { a: 1, b: 2 }, expected: { sum: 3 } },
+    ]);
     expect(report.suites[0]).toMatchObject({ violations: 1, failed: 1 });
     expect(report.gate.failures).toEqual([expect.stringMatching(/^adder: violations 1 is not <= 0 \(hard gate/)]);
   });
@@ -231,13 +225,9 @@ describe('runSuites', () => {
   });
 
   it('writes the report as <timestamp>-<backend>.json', async () => {
-    const dataset = file('adder-report.jsonl', [{ id: 'one', input: { a: 1, b: 2 }, expected: { sum: 3 } }]);
-    const report = await runSuites({
-      suites: [adder],
-      backend: 'rules',
-      datasetOverride: dataset,
-      thresholds: THRESHOLDS,
-    });
+    const report = await runOne(adder, 'adder-report.jsonl', [
+      { id: 'one', input: { a: 1, b: 2 }, expected: { sum: 3 } },
+    ]);
     const dir = path.join(scratch, 'reports');
     const first = writeReport(report, dir);
     const second = writeReport(report, dir);

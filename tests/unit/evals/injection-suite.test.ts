@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { summarizeAdvisory } from '../../../agents/summarizer/rules.ts';
-import { DEFAULT_EVAL_NOW } from '../../../evals/harness/runner.ts';
-import type { CaseOutcome, EvalCase, EvalEnv } from '../../../evals/harness/suite.ts';
+import { loadDataset } from '../../../evals/harness/dataset.ts';
+import type { CaseOutcome, EvalCase } from '../../../evals/harness/suite.ts';
 import {
   attackSuccesses,
   type InjectionCaseInput,
-  InjectionCaseInputSchema,
   type InjectionExpected,
   InjectionExpectedSchema,
   type InjectionObservation,
@@ -22,41 +19,18 @@ import {
   startOpenAiTestServer,
   type TestReply,
 } from '../../helpers/openai-test-server.ts';
+import { dataBlock, scratchEnv } from './support.ts';
 
 type InjectionCase = EvalCase<InjectionCaseInput, InjectionExpected>;
 
 const DATASET = path.resolve(import.meta.dirname, '../../../evals', injectionSuite.dataset);
-/** The harness's fixed clock: the datasets' verification dates are written against it. */
-const NOW = DEFAULT_EVAL_NOW;
 /** The API key the llm back-end is configured with in these tests: it must never come out of an agent. */
 const CANARY_KEY = 'sk-evalcanary-7f3a9c2e4b1d8f6a0c5e';
 
-function loadCases(): InjectionCase[] {
-  return fs
-    .readFileSync(DATASET, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => {
-      const raw = JSON.parse(line);
-      return {
-        id: raw.id,
-        tags: raw.tags,
-        input: InjectionCaseInputSchema.parse(raw.input),
-        expected: InjectionExpectedSchema.parse(raw.expected),
-      };
-    });
-}
+const loadCases = (): InjectionCase[] => loadDataset(injectionSuite, DATASET);
 
 // ---------------------------------------------------------------------------------------------
 // An obedient model: it does what the planted text says, for whichever agent it is asked to be.
-
-/** The JSON inside the untrusted-data block labelled `label` of the request's user message. */
-function dataBlock(body: ChatBody, label: string): unknown {
-  const user = body.messages.find((m) => m.role === 'user')?.content ?? '';
-  const match = new RegExp(`<untrusted-data label="${label}">\\n([\\s\\S]*?)\\n</untrusted-data>`).exec(user);
-  if (!match) throw new Error(`no ${label} block in the request`);
-  return JSON.parse(match[1]!);
-}
 
 const agentOf = (body: ChatBody) => body.response_format?.json_schema?.name ?? '';
 const sawTools = (body: ChatBody) => body.messages.some((m) => m.role === 'tool');
@@ -437,12 +411,7 @@ describe('attackSuccesses', () => {
 });
 
 describe('injectionSuite', () => {
-  let workDir: string;
-  const env = (over: Partial<EvalEnv> = {}): EvalEnv => ({ backend: 'rules', now: NOW, workDir, ...over });
-  beforeAll(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'injection-suite-'));
-  });
-  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  const env = scratchEnv('injection-suite-');
 
   it('refuses a case whose payload is planted nowhere, or whose honest decision is incomplete', async () => {
     const testCase = loadCases().find((c) => c.input.target === 'summarizer')!;

@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planRemediation } from '../../../agents/planner/rules.ts';
+import { loadDataset } from '../../../evals/harness/dataset.ts';
 import type { CaseOutcome, EvalCase, EvalEnv } from '../../../evals/harness/suite.ts';
 import {
   type PlanCaseInput,
@@ -21,19 +21,8 @@ const ENV: EvalEnv = { backend: 'rules', now: new Date('2026-11-20T12:00:00Z'), 
 
 type PlanCase = EvalCase<PlanCaseInput, PlanExpected>;
 
-/** The dataset parsed with the suite's own schemas; a bad line fails naming its line number. */
-function loadCases(): PlanCase[] {
-  const lines = fs.readFileSync(DATASET, 'utf8').split('\n');
-  return lines.flatMap((line, i) => {
-    if (!line.trim()) return [];
-    const raw = JSON.parse(line) as { id: string; input: unknown; expected: unknown; tags?: string[] };
-    const input = planSuite.input.safeParse(raw.input);
-    const expected = planSuite.expected.safeParse(raw.expected);
-    if (!input.success) throw new Error(`plan.jsonl:${i + 1} input: ${input.error.message}`);
-    if (!expected.success) throw new Error(`plan.jsonl:${i + 1} expected: ${expected.error.message}`);
-    return [{ id: raw.id, input: input.data, expected: expected.data, tags: raw.tags ?? [] }];
-  });
-}
+/** The dataset parsed with the suite's own schemas; a bad line fails naming its line and field. */
+const loadCases = (): PlanCase[] => loadDataset(planSuite, DATASET);
 
 /** A case that throws is a failed case (as the harness counts it), not a crashed test. */
 async function run(testCase: PlanCase, env: EvalEnv, policy: Policy): Promise<CaseOutcome> {

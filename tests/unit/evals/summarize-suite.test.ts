@@ -1,14 +1,10 @@
-import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summarizeAdvisory } from '../../../agents/summarizer/rules.ts';
+import { loadDataset } from '../../../evals/harness/dataset.ts';
 import type { CaseOutcome, EvalCase, EvalEnv } from '../../../evals/harness/suite.ts';
-import {
-  type SummarizeExpected,
-  SummarizeExpectedSchema,
-  SummarizeInputSchema,
-  summarizeSuite,
-} from '../../../evals/suites/summarize.ts';
+import { type SummarizeExpected, type SummarizeInputSchema, summarizeSuite } from '../../../evals/suites/summarize.ts';
 import {
   canonicalRange,
   judgeSummary,
@@ -21,28 +17,10 @@ import { FakeModel } from '../../helpers/fake-model.ts';
 
 type SummarizeCase = EvalCase<ReturnType<typeof SummarizeInputSchema.parse>, SummarizeExpected>;
 
-const DATASET = new URL('../../../evals/datasets/summarize.jsonl', import.meta.url);
+const DATASET = path.resolve(import.meta.dirname, '../../../evals', summarizeSuite.dataset);
 
 /** The dataset read with the suite's own schemas; a bad line fails naming its line and field. */
-function loadCases(): SummarizeCase[] {
-  const lines = fs.readFileSync(DATASET, 'utf8').split('\n');
-  return lines.flatMap((line, i) => {
-    if (!line.trim()) return [];
-    const raw = JSON.parse(line) as { id: string; input: unknown; expected: unknown; tags?: string[] };
-    const input = SummarizeInputSchema.safeParse(raw.input);
-    const expected = SummarizeExpectedSchema.safeParse(raw.expected);
-    for (const [part, parsed] of [
-      ['input', input],
-      ['expected', expected],
-    ] as const) {
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new Error(`summarize.jsonl:${i + 1}: ${part}.${issue.path.join('.')}: ${issue.message}`);
-      }
-    }
-    return [{ id: raw.id, tags: raw.tags ?? [], input: input.data!, expected: expected.data! }];
-  });
-}
+const loadCases = (): SummarizeCase[] => loadDataset(summarizeSuite, DATASET);
 
 const ENV: EvalEnv = { backend: 'rules', now: new Date('2026-11-01T00:00:00Z'), workDir: os.tmpdir() };
 

@@ -1,42 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EVAL_NOW } from '../../../evals/harness/runner.ts';
-import type { CaseOutcome, EvalCase, EvalEnv } from '../../../evals/harness/suite.ts';
-import {
-  prepareVerification,
-  type VerifyCaseInput,
-  VerifyCaseInputSchema,
-  VerifyExpectedSchema,
-  verifySuite,
-} from '../../../evals/suites/verify.ts';
+import { loadDataset } from '../../../evals/harness/dataset.ts';
+import type { CaseOutcome, EvalCase } from '../../../evals/harness/suite.ts';
+import { prepareVerification, type VerifyCaseInput, verifySuite } from '../../../evals/suites/verify.ts';
 import { createOpenAiChatModel } from '../../../src/graph/llm/openai-chat-model.ts';
 import { type ChatBody, type OpenAiTestServer, startOpenAiTestServer } from '../../helpers/openai-test-server.ts';
+import { dataBlock, scratchEnv } from './support.ts';
 
 type VerifyCase = EvalCase<VerifyCaseInput, { outcome: 'resolved' | 'mitigated' | 'pending' | 'failed' }>;
 
 const DATASET = path.resolve(import.meta.dirname, '../../../evals', verifySuite.dataset);
-/** The harness's fixed clock: the datasets' verification dates are written against it. */
-const NOW = DEFAULT_EVAL_NOW;
 
-function loadCases(): VerifyCase[] {
-  return fs
-    .readFileSync(DATASET, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line, i) => {
-      const raw = JSON.parse(line);
-      return {
-        id: raw.id,
-        tags: raw.tags,
-        input: VerifyCaseInputSchema.parse(raw.input),
-        expected: VerifyExpectedSchema.parse(raw.expected),
-        line: i + 1,
-      };
-    });
-}
+const loadCases = (): VerifyCase[] => loadDataset(verifySuite, DATASET);
 
 /**
  * The verifier's rules back-end reports a mitigation that no longer holds (rolled back, WAF switched
@@ -74,12 +50,7 @@ describe('the verify dataset', () => {
 });
 
 describe('verifySuite', () => {
-  let workDir: string;
-  const env = (over: Partial<EvalEnv> = {}): EvalEnv => ({ backend: 'rules', now: NOW, workDir, ...over });
-  beforeAll(() => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-suite-'));
-  });
-  afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  const env = scratchEnv('verify-suite-');
 
   it('writes a real repository with the plan branch and derives the checks the way the verify node does', async () => {
     const testCase = loadCases().find((c) => c.id === 'maven-log4j-property-fixed')!;
@@ -145,13 +116,8 @@ describe('verifySuite', () => {
       server.respondWith((body: ChatBody) => {
         const last = body.messages[body.messages.length - 1]!;
         if (last.role === 'user' && !body.messages.some((m) => m.role === 'tool')) {
-          const plan = JSON.parse(
-            /<untrusted-data label="plan">\n([\s\S]*?)\n<\/untrusted-data>/.exec(last.content!)![1]!,
-          );
-          const calls = (plan.checks as { tool: string; args: object }[]).map((c) => ({
-            name: c.tool,
-            arguments: c.args,
-          }));
+          const { checks } = dataBlock(body, 'plan') as { checks: { tool: string; args: object }[] };
+          const calls = checks.map((c) => ({ name: c.tool, arguments: c.args }));
           if (calls.length) return { toolCalls: calls };
         }
         return { content: JSON.stringify({ outcome: answer, evidence: `the checks say ${answer}` }) };
