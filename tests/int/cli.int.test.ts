@@ -28,7 +28,8 @@ async function mobilize(args: string[], env: Record<string, string> = {}) {
 
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('mobilize CLI', () => {
+// Every test spawns several CLI processes, each booting an embedded database: minutes on a busy machine.
+describe('mobilize CLI', { timeout: 300_000 }, () => {
   it('db migrate then doctor --json on the embedded database', async () => {
     const migrate = await mobilize(['db', 'migrate', '--json']);
     expect(migrate.code).toBe(0);

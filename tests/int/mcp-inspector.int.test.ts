@@ -15,7 +15,10 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 /** A third-party client drives the server: the MCP Inspector in CLI mode over `mobilize mcp` (stdio). */
 async function inspector(...args: string[]) {
-  const { stdout } = await run(process.execPath, [INSPECTOR, '--cli', process.execPath, BIN, 'mcp', ...args], {
+  // The server boots an embedded database first: on a loaded 2-core machine that can take longer
+  // than the inspector's default 15 s connect timeout.
+  const command = [INSPECTOR, '--cli', '--connect-timeout', '120000', process.execPath, BIN, 'mcp', ...args];
+  const { stdout } = await run(process.execPath, command, {
     env,
     timeout: 120_000,
   });
@@ -26,7 +29,9 @@ describe('the MCP Inspector (CLI mode) against mobilize mcp', () => {
   it('lists the tools and calls one', async () => {
     const listed = await inspector('--method', 'tools/list');
     const names = listed.tools.map((t: { name: string }) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['search_exposures', 'get_exposure', 'get_advisory', 'explain_risk']));
+    expect(names).toEqual(
+      expect.arrayContaining(['search_exposures', 'get_exposure', 'get_advisory', 'explain_risk', 'ask']),
+    );
     const called = await inspector(
       '--method',
       'tools/call',
