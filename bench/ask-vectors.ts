@@ -263,13 +263,16 @@ export async function servicePlans(
   const plans: string[] = [];
   const explaining: Queryable = {
     async query(sql, params) {
+      // The search breadth setting is part of the transaction, not a query to explain.
+      if (/^\s*SET /i.test(sql)) return { rows: [], rowCount: 0 };
       const result = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
       plans.push(result.rows.map((r) => r['QUERY PLAN']).join('\n'));
       return { rows: [], rowCount: 0 };
     },
   };
-  await searchAdvisoriesByVector(explaining, vector, { embeddingModel, limit: K });
-  await searchExposuresByVector(explaining, vector, { embeddingModel, limit: K });
+  const explainingDb = { ...db, query: explaining.query, transaction: (work) => work(explaining) } as Database;
+  await searchAdvisoriesByVector(explainingDb, vector, { embeddingModel, limit: K });
+  await searchExposuresByVector(explainingDb, vector, { embeddingModel, limit: K });
   return { advisories: plans[0]!, exposures: plans[1]! };
 }
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { getAdvisory } from '../db/repositories/estate-reader.ts';
 import { groupExposures, listExposures } from '../db/repositories/exposures-query.ts';
 import { computeMetrics } from '../db/repositories/metrics-store.ts';
@@ -8,7 +8,7 @@ import type { Embedder } from '../graph/llm/chat-model.ts';
 import type { QueryPorts } from './execute.ts';
 
 /** The query ports over the database; `embedder` must be the one that embedded the stored summaries. */
-export function createQueryPorts(db: Queryable, options: { embedder: Embedder; now: () => Date }): QueryPorts {
+export function createQueryPorts(db: Database, options: { embedder: Embedder; now: () => Date }): QueryPorts {
   const { embedder, now } = options;
 
   /** The stored summary embedding of an advisory (by id or alias), under this embedder. */
