@@ -4,5 +4,5 @@
 -- exposures_state_idx served (same leading columns), which it replaces.
 CREATE INDEX exposures_filter_idx ON exposures (state, risk_score DESC NULLS LAST, id)
   INCLUDE (asset_id, advisory_id, vulnerability_id, ssvc_decision, coverage, severity, owner, team,
-           sla_due_at, triage, opened_at, resolved_at);
+           sla_due_at, triage, opened_at, resolved_at, component);
 DROP INDEX IF EXISTS exposures_state_idx;

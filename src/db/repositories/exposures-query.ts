@@ -91,27 +91,42 @@ const FROM = `FROM exposures e
   LEFT JOIN kev_entries k ON k.cve_id = e.vulnerability_id
   LEFT JOIN epss_scores s ON s.cve_id = e.vulnerability_id`;
 
-/** Lists exposures with typed filters, sorted (by risk by default) and paginated, plus the total. */
+/**
+ * Lists exposures with typed filters, sorted (by risk by default) and paginated, plus the total.
+ * The page's ids are chosen first from the narrow columns (the covering exposures_filter_idx);
+ * only those rows are then read whole, instead of every matching wide row. The count and the
+ * page run side by side (on a server pool they overlap).
+ */
 export async function listExposures(
   db: Queryable,
   query: ExposureQuery,
   now: Date = new Date(),
 ): Promise<{ total: number; rows: ExposureListRow[] }> {
   const { sql, params } = where(query, now);
-  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${sql}`, params);
-  const result = await db.query<ExposureListRow>(
-    `SELECT e.id, e.title, e.state, e.vulnerability_id AS "vulnerabilityId", e.advisory_id AS "advisoryId",
-            e.component, e.severity, e.risk_score AS "riskScore", e.ssvc_decision AS "ssvcDecision", e.coverage,
-            e.reachable, e.owner, e.team, e.triage, e.sla_due_at AS "slaDueAt", e.asset_id AS "assetId",
-            a.name AS "assetName", a.environment, a.internet_exposure AS "internetExposure",
-            coalesce(adv.kev, k.cve_id IS NOT NULL) AS kev, coalesce(adv.epss_score, s.score) AS "epssScore",
-            (SELECT count(*)::int FROM findings f WHERE f.exposure_id = e.id AND f.state <> 'fixed') AS findings,
-            e.opened_at AS "openedAt"
-       ${FROM} ${sql}
-      ORDER BY ${ORDER[query.sort]}
-      LIMIT ${Number(query.limit)} OFFSET ${Number(query.offset)}`,
-    params,
-  );
+  const [total, result] = await Promise.all([
+    db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${sql}`, params),
+    db.query<ExposureListRow>(
+      `WITH page AS (
+         SELECT e.id ${FROM} ${sql}
+          ORDER BY ${ORDER[query.sort]}
+          LIMIT ${Number(query.limit)} OFFSET ${Number(query.offset)}
+       )
+       SELECT e.id, e.title, e.state, e.vulnerability_id AS "vulnerabilityId", e.advisory_id AS "advisoryId",
+              e.component, e.severity, e.risk_score AS "riskScore", e.ssvc_decision AS "ssvcDecision", e.coverage,
+              e.reachable, e.owner, e.team, e.triage, e.sla_due_at AS "slaDueAt", e.asset_id AS "assetId",
+              a.name AS "assetName", a.environment, a.internet_exposure AS "internetExposure",
+              coalesce(adv.kev, k.cve_id IS NOT NULL) AS kev, coalesce(adv.epss_score, s.score) AS "epssScore",
+              (SELECT count(*)::int FROM findings f WHERE f.exposure_id = e.id AND f.state <> 'fixed') AS findings,
+              e.opened_at AS "openedAt"
+         FROM page p JOIN exposures e ON e.id = p.id
+         JOIN assets a ON a.id = e.asset_id
+         LEFT JOIN advisories adv ON adv.id = e.advisory_id
+         LEFT JOIN kev_entries k ON k.cve_id = e.vulnerability_id
+         LEFT JOIN epss_scores s ON s.cve_id = e.vulnerability_id
+        ORDER BY ${ORDER[query.sort]}`,
+      params,
+    ),
+  ]);
   return { total: total.rows[0]?.n ?? 0, rows: result.rows };
 }
 
