@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { checkoutOf } from '../src/remediate/checkout.ts';
+import { checkoutAt } from '../src/remediate/checkout.ts';
 import {
   baseImagesOf,
   baseRefsOf,
   checkDockerfileBase,
   DockerfileCheckSchema,
 } from '../src/remediate/docker/dockerfile-edit.ts';
-import { readFileAt, resolveCommit } from '../src/remediate/git.ts';
+import { readFileAt } from '../src/remediate/git.ts';
 import { DockerfilePathSchema, ImageRepositorySchema } from './bump-base-image.ts';
+import { checkRefSchema } from './check-ref.ts';
 import { defineTool, toolError } from './define-tool.ts';
 
 export const CheckBaseImageInputSchema = z.object({
@@ -16,13 +17,7 @@ export const CheckBaseImageInputSchema = z.object({
     .min(1)
     .max(200)
     .describe('id of the repository asset holding the Dockerfile (from get_exposure or get_asset)'),
-  ref: z
-    .string()
-    .regex(/^(HEAD|[A-Za-z0-9_][A-Za-z0-9._/-]*)$/, 'must be HEAD or a branch name')
-    .refine((ref) => !ref.includes('..') && !ref.endsWith('/'), 'must be HEAD or a branch name')
-    .max(200)
-    .default('HEAD')
-    .describe('what to check: HEAD (the current default branch) or a branch such as the one bump_base_image made'),
+  ref: checkRefSchema('bump_base_image'),
   dockerfilePath: DockerfilePathSchema.describe('path of the Dockerfile, relative to the repository root'),
   image: ImageRepositorySchema.describe('the base image repository, without tag or digest, e.g. node or python'),
   vulnerableRefs: z
@@ -56,12 +51,14 @@ export const checkBaseImage = defineTool({
   output: CheckBaseImageOutputSchema,
   async run(input, context) {
     const { timeoutMs } = context;
-    const checkout = await checkoutOf(await context.reader.getAsset(input.assetId), input.assetId, timeoutMs);
+    const checkout = await checkoutAt(
+      await context.reader.getAsset(input.assetId),
+      input.assetId,
+      input.ref,
+      timeoutMs,
+    );
     if ('problem' in checkout) return toolError(checkout.problem);
-    const commit = await resolveCommit(checkout.dir, input.ref, timeoutMs);
-    if (!commit) {
-      return toolError(`"${input.ref}" names no commit in "${input.assetId}". Use HEAD or an existing branch.`);
-    }
+    const { commit } = checkout;
     const dockerfile = await readFileAt(checkout.dir, commit, input.dockerfilePath, timeoutMs);
     if (dockerfile === null) {
       return toolError(`No ${input.dockerfilePath} at ${input.ref}. Pass the dockerfilePath the image is built from.`);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { Advisory } from '../src/domain/advisory.ts';
-import { checkoutOf } from '../src/remediate/checkout.ts';
+import { checkoutAt } from '../src/remediate/checkout.ts';
 import { type DependencyCheck, DependencyCheckSchema } from '../src/remediate/dependency-check.ts';
 import { ecosystemSupport } from '../src/remediate/ecosystems.ts';
-import { resolveCommit } from '../src/remediate/git.ts';
 import {
   checkEcosystemFields,
   EcosystemSchema,
@@ -12,6 +11,7 @@ import {
   readProjectFiles,
   withDefaultManifest,
 } from './bump-dependency.ts';
+import { checkRefSchema } from './check-ref.ts';
 import { defineTool, toolError } from './define-tool.ts';
 
 export const CheckDependencyInputSchema = z
@@ -29,13 +29,7 @@ export const CheckDependencyInputSchema = z
       .describe(
         'package exactly as the ecosystem names it: npm lodash; pypi django; maven groupId:artifactId; go module path',
       ),
-    ref: z
-      .string()
-      .regex(/^(HEAD|[A-Za-z0-9_][A-Za-z0-9._/-]*)$/, 'must be HEAD or a branch name')
-      .refine((ref) => !ref.includes('..') && !ref.endsWith('/'), 'must be HEAD or a branch name')
-      .max(200)
-      .default('HEAD')
-      .describe('what to check: HEAD (the current default branch) or a branch such as the one bump_dependency made'),
+    ref: checkRefSchema('bump_dependency'),
     manifestPath: ManifestPathSchema.optional().describe(
       'path of the manifest to read, relative to the repository root; default package.json, requirements.txt, ' +
         'pom.xml or go.mod by ecosystem (pypi may name pyproject.toml). Its lockfile is read next to it.',
@@ -77,11 +71,14 @@ export const checkDependency = defineTool({
       if (!advisory) return toolError(`No advisory "${id}". Use the advisory ids of the exposure (get_exposure).`);
       advisories.push(advisory);
     }
-    const checkout = await checkoutOf(await context.reader.getAsset(input.assetId), input.assetId, timeoutMs);
+    const checkout = await checkoutAt(
+      await context.reader.getAsset(input.assetId),
+      input.assetId,
+      input.ref,
+      timeoutMs,
+    );
     if ('problem' in checkout) return toolError(checkout.problem);
-    const commit = await resolveCommit(checkout.dir, input.ref, timeoutMs);
-    if (!commit)
-      return toolError(`"${input.ref}" names no commit in "${input.assetId}". Use HEAD or an existing branch.`);
+    const { commit } = checkout;
     const files = await readProjectFiles(checkout.dir, commit, input.ecosystem, input.manifestPath, timeoutMs);
     if (files === null)
       return toolError(`No ${input.manifestPath} at ${input.ref}. Pass the manifestPath of the project.`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { checkoutOf } from '../src/remediate/checkout.ts';
-import { readFileAt, resolveCommit } from '../src/remediate/git.ts';
+import { checkoutAt } from '../src/remediate/checkout.ts';
+import { readFileAt } from '../src/remediate/git.ts';
 import {
   checkTerraform as checkTerraformFiles,
   type TerraformCheck,
@@ -10,6 +10,7 @@ import {
 } from '../src/remediate/terraform/check-terraform.ts';
 import { TerraformEditError } from '../src/remediate/terraform/errors.ts';
 import { ResourceAddressSchema, TerraformPathSchema } from './change-terraform.ts';
+import { checkRefSchema } from './check-ref.ts';
 import { defineTool, toolError } from './define-tool.ts';
 
 export const CheckTerraformInputSchema = z.object({
@@ -18,13 +19,7 @@ export const CheckTerraformInputSchema = z.object({
     .min(1)
     .max(200)
     .describe('id of the repository asset holding the Terraform (from get_exposure or get_asset)'),
-  ref: z
-    .string()
-    .regex(/^(HEAD|[A-Za-z0-9_][A-Za-z0-9._/-]*)$/, 'must be HEAD or a branch name')
-    .refine((ref) => !ref.includes('..') && !ref.endsWith('/'), 'must be HEAD or a branch name')
-    .max(200)
-    .default('HEAD')
-    .describe('what to check: HEAD (the current default branch) or a branch such as the one change_terraform made'),
+  ref: checkRefSchema('change_terraform'),
   path: TerraformPathSchema.describe('the .tf file to re-parse, relative to the repository root'),
   paths: z
     .array(TerraformPathSchema)
@@ -58,12 +53,14 @@ export const checkTerraform = defineTool({
   output: CheckTerraformOutputSchema,
   async run(input, context) {
     const { timeoutMs } = context;
-    const checkout = await checkoutOf(await context.reader.getAsset(input.assetId), input.assetId, timeoutMs);
+    const checkout = await checkoutAt(
+      await context.reader.getAsset(input.assetId),
+      input.assetId,
+      input.ref,
+      timeoutMs,
+    );
     if ('problem' in checkout) return toolError(checkout.problem);
-    const commit = await resolveCommit(checkout.dir, input.ref, timeoutMs);
-    if (!commit) {
-      return toolError(`"${input.ref}" names no commit in "${input.assetId}". Use HEAD or an existing branch.`);
-    }
+    const { commit } = checkout;
     const files: TerraformFile[] = [];
     for (const file of [...new Set([input.path, ...input.paths])]) {
       const text = await readFileAt(checkout.dir, commit, file, timeoutMs);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Asset } from '../domain/asset.ts';
-import { isWorkTree } from './git.ts';
+import { isWorkTree, resolveCommit } from './git.ts';
 
 /**
  * The local git working copy of a repository asset, or why there is none. Only repository assets
@@ -33,4 +33,21 @@ export async function checkoutOf(
     };
   }
   return { dir };
+}
+
+/**
+ * The checkout of a repository asset and the commit `ref` names in it, or why there is none: what
+ * every re-check tool starts from (the evidence is about exactly that commit).
+ */
+export async function checkoutAt(
+  asset: Asset | null,
+  assetId: string,
+  ref: string,
+  timeoutMs: number,
+): Promise<{ dir: string; commit: string } | { problem: string }> {
+  const checkout = await checkoutOf(asset, assetId, timeoutMs);
+  if ('problem' in checkout) return checkout;
+  const commit = await resolveCommit(checkout.dir, ref, timeoutMs);
+  if (!commit) return { problem: `"${ref}" names no commit in "${assetId}". Use HEAD or an existing branch.` };
+  return { dir: checkout.dir, commit };
 }
