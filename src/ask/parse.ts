@@ -219,7 +219,7 @@ export function parseQuestion(question: string, vocabulary: Vocabulary): ParsedQ
   readAssetFacts(r, set);
   readCoverage(r, set);
   readConcept(r, d);
-  readNames(r, d, vocabulary, set);
+  readNames(r, vocabulary, set);
   readIntent(r, d);
 
   const ignored = leftover(r.text);
@@ -260,10 +260,8 @@ function readAdvisoryIds(r: Reader, d: Draft): void {
     /\b(cve-\d{4}-\d{4,}|ghsa(?:-[23456789cfghjmpqrvwx]{4}){3}|osv-\d{4}-\d+|pysec-\d{4}-\d+|go-\d{4}-\d+)\b/,
   );
   if (!ids.length) return;
-  const id = ids[0]![1]!
-    .toUpperCase()
-    .replace(/^GHSA/, 'GHSA')
-    .replace(/^(GHSA-)(.*)$/, (_, p, rest) => p + rest.toLowerCase());
+  // CVE ids are upper case; GHSA ids keep their lower-case body (GHSA-jfh8-c2jp-5v3q).
+  const id = ids[0]![1]!.toUpperCase().replace(/^(GHSA-)(.*)$/, (_, p, rest) => p + rest.toLowerCase());
   d.recognized = true;
   const describe =
     /\b(what(?:'s| is| are| was)|tell me about|explain|describe|details (?:of|on|about)|info(?:rmation)? (?:on|about)|summar(?:y|ize)|where are we affected|are we affected|are we vulnerable|where (?:are|is) (?:we|it)|do we have|impact of)\b/;
@@ -579,7 +577,6 @@ function readConcept(r: Reader, d: Draft): void {
 /** Estate names: assets first (longest names first), then teams, owners and packages. */
 function readNames(
   r: Reader,
-  d: Draft,
   vocabulary: Vocabulary,
   set: <K extends keyof AskFilters>(k: K, v: AskFilters[K]) => void,
 ): void {
@@ -632,7 +629,6 @@ function readNames(
     set('component', vocabulary.components.get(component)!);
     takeName(component, String.raw`\bin |\bof |\bon |\bfor `);
   }
-  void d;
 }
 
 function readIntent(r: Reader, d: Draft): void {
