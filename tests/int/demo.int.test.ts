@@ -31,7 +31,8 @@ describe.each(databaseBackends())('the demo estate ingested and prioritized on $
     const rows = (
       await db.query<ExposureRow>(
         `SELECT asset_id, vulnerability_id, ssvc_decision, coverage, coverage_evidence, risk_score
-           FROM exposures WHERE asset_id = $1 AND vulnerability_id = $2`,
+           FROM exposures JOIN exposure_explanations ON exposure_id = id
+          WHERE asset_id = $1 AND vulnerability_id = $2`,
         [assetId, vulnerabilityId],
       )
     ).rows;

@@ -75,13 +75,15 @@ export async function controlsForAsset(db: Queryable, assetId: string): Promise<
 
 export async function getExposureDetail(db: Queryable, id: string): Promise<ExposureDetail | null> {
   const result = await db.query(
-    `SELECT id, correlation_key AS "correlationKey", asset_id AS "assetId", advisory_id AS "advisoryId",
-            vulnerability_id AS "vulnerabilityId", kind, component, ecosystem, title, severity, state,
-            risk_score AS "riskScore", risk_factors AS "riskFactors", ssvc_decision AS "ssvcDecision",
-            sla_due_at AS "slaDueAt", owner, team, coverage, reachable, reopen_count AS "reopenCount",
-            first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", opened_at AS "openedAt",
-            mitigated_at AS "mitigatedAt", resolved_at AS "resolvedAt", coverage_evidence AS "coverageEvidence"
-       FROM exposures WHERE id = $1`,
+    `SELECT e.id, e.correlation_key AS "correlationKey", e.asset_id AS "assetId", e.advisory_id AS "advisoryId",
+            e.vulnerability_id AS "vulnerabilityId", e.kind, e.component, e.ecosystem, e.title, e.severity, e.state,
+            e.risk_score AS "riskScore", coalesce(x.risk_factors, '[]') AS "riskFactors",
+            e.ssvc_decision AS "ssvcDecision", e.sla_due_at AS "slaDueAt", e.owner, e.team, e.coverage, e.reachable,
+            e.reopen_count AS "reopenCount", e.first_seen_at AS "firstSeenAt", e.last_seen_at AS "lastSeenAt",
+            e.opened_at AS "openedAt", e.mitigated_at AS "mitigatedAt", e.resolved_at AS "resolvedAt",
+            coalesce(x.coverage_evidence, '[]') AS "coverageEvidence"
+       FROM exposures e LEFT JOIN exposure_explanations x ON x.exposure_id = e.id
+      WHERE e.id = $1`,
     [id],
   );
   const row = result.rows[0];

@@ -32,7 +32,7 @@ const ORDER: Record<ExposureQuery['sort'], string> = {
   risk: 'e.risk_score DESC NULLS LAST, e.id',
   sla: 'e.sla_due_at ASC NULLS LAST, e.risk_score DESC NULLS LAST, e.id',
   opened: 'e.opened_at ASC, e.id',
-  epss: 'coalesce(adv.epss_score, s.score) DESC NULLS LAST, e.id',
+  epss: 'e.epss_score DESC NULLS LAST, e.id',
 };
 
 /** Builds the WHERE clause from typed filters; every value is a bind parameter. */
@@ -47,13 +47,13 @@ function where(query: ExposureQuery, now: Date): { sql: string; params: unknown[
   else if (query.state !== 'all') clauses.push(`e.state = ${bind(query.state)}`);
   if (query.decision) clauses.push(`e.ssvc_decision = ${bind(query.decision)}`);
   if (query.owner) clauses.push(`(e.owner = ${bind(query.owner)} OR e.team = $${params.length})`);
-  if (query.kev !== undefined) clauses.push(`${query.kev ? '' : 'NOT '}coalesce(adv.kev, k.cve_id IS NOT NULL)`);
+  if (query.kev !== undefined) clauses.push(`${query.kev ? '' : 'NOT '}e.kev`);
   if (query.internetFacing !== undefined) {
-    clauses.push(`(a.internet_exposure = 'internet') = ${bind(query.internetFacing)}`);
+    clauses.push(`e.internet_facing = ${bind(query.internetFacing)}`);
   }
   if (query.coverage) clauses.push(`e.coverage = ${bind(query.coverage)}`);
-  if (query.environment) clauses.push(`a.environment = ${bind(query.environment)}`);
-  if (query.criticality) clauses.push(`a.criticality = ${bind(query.criticality)}`);
+  if (query.environment) clauses.push(`e.asset_environment = ${bind(query.environment)}`);
+  if (query.criticality) clauses.push(`e.asset_criticality = ${bind(query.criticality)}`);
   if (query.assetId) clauses.push(`e.asset_id = ${bind(query.assetId)}`);
   if (query.vulnerabilityId) {
     const id = bind(query.vulnerabilityId);
@@ -63,6 +63,7 @@ function where(query: ExposureQuery, now: Date): { sql: string; params: unknown[
   }
   if (query.component) clauses.push(`e.component ILIKE ${bind(`%${query.component.replace(/[\\%_]/g, '\\$&')}%`)}`);
   if (query.severity) clauses.push(`e.severity = ${bind(query.severity)}`);
+  if (query.kind) clauses.push(`e.kind = ${bind(query.kind)}`);
   const coveredByKind = (kind: string) =>
     `EXISTS (SELECT 1 FROM exposure_controls ec JOIN controls c ON c.id = ec.control_id
               WHERE ec.exposure_id = e.id AND ec.coverage IN ('full', 'partial') AND c.kind = ${bind(kind)})`;
@@ -77,7 +78,7 @@ function where(query: ExposureQuery, now: Date): { sql: string; params: unknown[
       `e.resolved_at >= ${bind(now)}::timestamptz - make_interval(days => ${bind(query.resolvedWithinDays)})`,
     );
   }
-  if (query.minEpss !== undefined) clauses.push(`coalesce(adv.epss_score, s.score) >= ${bind(query.minEpss)}`);
+  if (query.minEpss !== undefined) clauses.push(`e.epss_score >= ${bind(query.minEpss)}`);
   if (query.slaBreached !== undefined) {
     clauses.push(`coalesce(e.sla_due_at < ${bind(now)}, false) = ${bind(query.slaBreached)}`);
   }
@@ -85,17 +86,12 @@ function where(query: ExposureQuery, now: Date): { sql: string; params: unknown[
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-const FROM = `FROM exposures e
-  JOIN assets a ON a.id = e.asset_id
-  LEFT JOIN advisories adv ON adv.id = e.advisory_id
-  LEFT JOIN kev_entries k ON k.cve_id = e.vulnerability_id
-  LEFT JOIN epss_scores s ON s.cve_id = e.vulnerability_id`;
-
 /**
  * Lists exposures with typed filters, sorted (by risk by default) and paginated, plus the total.
- * The page's ids are chosen first from the narrow columns (the covering exposures_filter_idx);
- * only those rows are then read whole, instead of every matching wide row. The count and the
- * page run side by side (on a server pool they overlap).
+ * Every filter reads the exposure row alone (its KEV, EPSS and asset facts are kept on it, see
+ * migration 0008), so the count and the page's ids come from one covering index; only the page's
+ * rows are then read whole and joined. The count and the page run side by side (on a server pool
+ * they overlap).
  */
 export async function listExposures(
   db: Queryable,
@@ -104,10 +100,10 @@ export async function listExposures(
 ): Promise<{ total: number; rows: ExposureListRow[] }> {
   const { sql, params } = where(query, now);
   const [total, result] = await Promise.all([
-    db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${sql}`, params),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM exposures e ${sql}`, params),
     db.query<ExposureListRow>(
       `WITH page AS (
-         SELECT e.id ${FROM} ${sql}
+         SELECT e.id FROM exposures e ${sql}
           ORDER BY ${ORDER[query.sort]}
           LIMIT ${Number(query.limit)} OFFSET ${Number(query.offset)}
        )
@@ -115,14 +111,11 @@ export async function listExposures(
               e.component, e.severity, e.risk_score AS "riskScore", e.ssvc_decision AS "ssvcDecision", e.coverage,
               e.reachable, e.owner, e.team, e.triage, e.sla_due_at AS "slaDueAt", e.asset_id AS "assetId",
               a.name AS "assetName", a.environment, a.internet_exposure AS "internetExposure",
-              coalesce(adv.kev, k.cve_id IS NOT NULL) AS kev, coalesce(adv.epss_score, s.score) AS "epssScore",
+              e.kev, e.epss_score AS "epssScore",
               (SELECT count(*)::int FROM findings f WHERE f.exposure_id = e.id AND f.state <> 'fixed') AS findings,
               e.opened_at AS "openedAt"
          FROM page p JOIN exposures e ON e.id = p.id
          JOIN assets a ON a.id = e.asset_id
-         LEFT JOIN advisories adv ON adv.id = e.advisory_id
-         LEFT JOIN kev_entries k ON k.cve_id = e.vulnerability_id
-         LEFT JOIN epss_scores s ON s.cve_id = e.vulnerability_id
         ORDER BY ${ORDER[query.sort]}`,
       params,
     ),
@@ -137,8 +130,8 @@ export const GROUP_KEYS = {
   asset: 'e.asset_id',
   advisory: 'coalesce(e.advisory_id, e.vulnerability_id)',
   decision: `coalesce(e.ssvc_decision, 'unprioritized')`,
-  environment: 'a.environment',
-  criticality: 'a.criticality',
+  environment: 'e.asset_environment',
+  criticality: 'e.asset_criticality',
   severity: 'e.severity',
   coverage: 'e.coverage',
 } as const;
@@ -172,10 +165,13 @@ export async function groupExposures(
   const result = await db.query<ExposureGroupRow & { total: number; groups: number }>(
     `SELECT ${key} AS key, ${GROUP_LABELS[groupBy] ?? 'NULL'} AS label, count(*)::int AS count,
             round(coalesce(sum(e.risk_score), 0)::numeric, 1)::float8 AS "riskSum",
-            count(*) FILTER (WHERE coalesce(adv.kev, k.cve_id IS NOT NULL))::int AS kev,
+            count(*) FILTER (WHERE e.kev)::int AS kev,
             (array_agg(e.id ORDER BY e.risk_score DESC NULLS LAST, e.id))[1:5] AS "topExposureIds",
             sum(count(*)) OVER ()::int AS total, count(*) OVER ()::int AS groups
-       ${FROM} ${sql}
+       FROM exposures e
+       LEFT JOIN assets a ON a.id = e.asset_id -- read only for the asset label; unused joins are removed
+       LEFT JOIN advisories adv ON adv.id = e.advisory_id
+       ${sql}
       GROUP BY 1
       ORDER BY "riskSum" DESC, count DESC, key
       LIMIT ${Number(options.limit)}`,

@@ -210,14 +210,19 @@ async function writeResults(tx: Queryable, results: Prioritization[], policyVers
   const col = <T>(pick: (r: Prioritization) => T) => results.map(pick);
   const input = await batchSource(tx, 'stage_priorities', RESULT_COLUMNS, results);
   const extra = input.params.length;
+  // The decision on the exposure row, its explanation beside it: one statement.
   await tx.query(
-    `UPDATE exposures e SET risk_score = t.risk_score, risk_factors = t.risk_factors, ssvc_decision = t.ssvc_decision,
-            ssvc_path = t.ssvc_path, sla_due_at = t.sla_due_at, owner = t.owner, team = t.team,
-            owner_rule = t.owner_rule, triage = t.triage, coverage = t.coverage,
-            coverage_evidence = t.coverage_evidence, reachable = t.reachable, prioritized_at = $${extra + 1},
-            policy_version = $${extra + 2}, updated_at = now()
-       FROM (${input.sql}) t
-      WHERE e.id = t.id`,
+    `WITH t AS (${input.sql}),
+     decided AS (
+       UPDATE exposures e SET risk_score = t.risk_score, ssvc_decision = t.ssvc_decision, sla_due_at = t.sla_due_at,
+              owner = t.owner, team = t.team, owner_rule = t.owner_rule, triage = t.triage, coverage = t.coverage,
+              reachable = t.reachable, prioritized_at = $${extra + 1}, policy_version = $${extra + 2}, updated_at = now()
+         FROM t WHERE e.id = t.id
+       RETURNING e.id)
+     INSERT INTO exposure_explanations (exposure_id, risk_factors, ssvc_path, coverage_evidence)
+     SELECT t.id, t.risk_factors, t.ssvc_path, t.coverage_evidence FROM t JOIN decided USING (id)
+     ON CONFLICT (exposure_id) DO UPDATE SET risk_factors = excluded.risk_factors, ssvc_path = excluded.ssvc_path,
+       coverage_evidence = excluded.coverage_evidence`,
     [...input.params, now, policyVersion],
   );
   const ids = col((r) => r.exposureId);
