@@ -42,6 +42,15 @@ export function citationsOf(result: QueryResult): Citations {
   return { exposures: [...exposures], assets: [...assets], advisories: [...advisories] };
 }
 
+/** How an exposure kind reads in an answer. */
+const KIND_WORDS: Record<NonNullable<AskFilters['kind']>, string> = {
+  package: 'in packages',
+  misconfiguration: 'misconfigurations',
+  secret: 'secrets',
+  code: 'code findings',
+  cloud: 'cloud findings',
+};
+
 /** The filters in words: "active, internet-facing, production, KEV, not covered by a waf". */
 export function describeFilters(filters: AskFilters, concept?: string, likeAdvisory?: string): string {
   const parts: string[] = [];
@@ -50,6 +59,7 @@ export function describeFilters(filters: AskFilters, concept?: string, likeAdvis
   );
   if (filters.decision) parts.push(`SSVC ${filters.decision}`);
   if (filters.severity) parts.push(`${filters.severity} severity`);
+  if (filters.kind) parts.push(KIND_WORDS[filters.kind]);
   if (filters.kev !== undefined) parts.push(filters.kev ? 'known exploited (KEV)' : 'not in KEV');
   if (filters.minEpss !== undefined) parts.push(`EPSS ≥ ${filters.minEpss}`);
   if (filters.internetFacing !== undefined)

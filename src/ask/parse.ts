@@ -80,7 +80,7 @@ const FILLER = new Set(
     'service services host hosts app apps application applications machine machines server servers ' +
     'affected affecting affect affects impacted have got having being ' +
     'about just only also right exist exists existing currently across over under up down out into ' +
-    'need needs needed require requires requiring due matter matters ' +
+    'need needs needed require requires requiring due matter matters found detected reported seen discovered ' +
     'team teams owner owners people repo repos repository repositories image images ones anything something' +
     " there's what's who's where's how's it's that's we're"
   ).split(/\s+/),
@@ -281,9 +281,11 @@ function readTrendAndMetrics(r: Reader, d: Draft): void {
       String.raw`\b(?:than|vs\.?|versus|compared (?:to|with)) (?:${NUMBER} ${unit}|(?:a|one|last) (week|month|quarter|year))(?: ago)?\b`,
     ),
   );
+  // "how did the backlog change over the last 30 days": a change asked about is a trend.
+  const changed = r.takeParts(/\b(how (?:did|has|have|does|do))\b.*?\b(chang(?:e|ed|es))\b/, [1, 2]);
   const trendWords =
     /\b(safer|less safe|more secure|less secure|better|worse|improv(?:e|ed|ing)|getting (?:better|worse)|trend(?:ed|ing|s)?|progress|(?:gone|go|went|going) (?:up|down))\b/;
-  if (compare || r.has(trendWords)) {
+  if (compare || changed || r.has(trendWords)) {
     let window = compare ? (compare[1] ? days(toNumber(compare[1]), compare[2]!) : days(1, compare[3]!)) : undefined;
     if (!window) {
       const since = r.take(
@@ -342,7 +344,7 @@ function readAggregation(r: Reader, d: Draft): void {
     // "which prod assets have ...", "which teams have KEV vulns": the answer is a set of assets or teams.
     // Only the question word is consumed: the words between ("internal", "prod") are filters.
     const which = r.takeParts(
-      /\b(which|what|list(?: the)?|show(?: me)?(?: the)?|name the) (?:(?!exposures?\b|vulns?\b|vulnerabilit|findings?\b|issues?\b|risks?\b)[\w*-]+ ){0,5}?(assets?|systems?|services?|hosts?|apps?|applications?|repos?|repositories|images?|teams?|owners?|people|advisories|cves)(?![\w-])/,
+      /\b(which|what|list(?: the)?|show(?: me)?(?: the)?|name the) (?:(?!exposures?\b|vulns?\b|vulnerabilit|findings?\b|issues?\b|risks?\b|secrets?\b|credentials?\b|misconfig)[\w*-]+ ){0,5}?(assets?|systems?|services?|hosts?|apps?|applications?|repos?|repositories|images?|teams?|owners?|people|advisories|cves)(?![\w-])/,
       [1],
     );
     if (which) {
@@ -451,6 +453,14 @@ function readExposureFacts(r: Reader, set: <K extends keyof AskFilters>(k: K, v:
     set('decision', word === 'act' ? 'Act' : word === 'attend' ? 'Attend' : word === 'track*' ? 'Track*' : 'Track');
   } else if (r.take(/\b(?:must|should|have to|need to) act on\b|\bact[- ]now\b/)) set('decision', 'Act');
 
+  // Cloud first: "cloud misconfigurations" are cloud findings, not IaC misconfigurations.
+  for (const [pattern, kind] of KIND_WORDS) {
+    if (r.take(pattern)) {
+      set('kind', kind);
+      break;
+    }
+  }
+
   const severity = r.take(
     /\b(critical|high|medium|moderate|low)(?:[- ]severity)?(?= (?:severity|sev|vulns?|vulnerabilit|findings?|cves?|exposures?|issues?|bugs?|advisor|ones))|\b(?:severity|sev) (?:is |of |=)?(critical|high|medium|moderate|low)\b/,
   );
@@ -475,6 +485,21 @@ function readExposureFacts(r: Reader, set: <K extends keyof AskFilters>(k: K, v:
   } else if (r.take(/\b(within (?:their |the )?sla|not (?:yet )?(?:overdue|breached)|on time)\b/))
     set('slaBreached', false);
 }
+
+/** What kind of finding an exposure is, in an analyst's words ("code execution" is a concept, not code). */
+const KIND_WORDS: [RegExp, NonNullable<AskFilters['kind']>][] = [
+  [/\bcloud (?:findings?|misconfigurations?|misconfigs?|issues?|posture(?: findings?)?)\b/, 'cloud'],
+  [
+    /\b(?:(?:leaked|exposed|hard[- ]?coded|committed) )?(?:secrets?|credentials?|api keys?|passwords?|tokens?)\b/,
+    'secret',
+  ],
+  [/\b(?:iac |infrastructure[- ]as[- ]code )?(?:misconfigurations?|misconfigs?|misconfigured)\b/, 'misconfiguration'],
+  [/\b(?:code (?:scanning )?(?:findings?|issues?|weakness(?:es)?|alerts?)|sast(?: findings?)?)\b/, 'code'],
+  [
+    /\b(?:vulnerable |outdated )?(?:dependenc(?:y|ies)|third[- ]party (?:packages?|libraries)|open[- ]source (?:packages?|libraries))\b/,
+    'package',
+  ],
+];
 
 function readAssetFacts(r: Reader, set: <K extends keyof AskFilters>(k: K, v: AskFilters[K]) => void): void {
   if (

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CriticalitySchema, EnvironmentSchema, SeveritySchema } from './common.ts';
 import { ControlKindSchema } from './control.ts';
 import { CoverageSchema, ExposureStateSchema, SsvcDecisionSchema } from './exposure.ts';
+import { FindingKindSchema } from './finding.ts';
 
 /** Query-string booleans ("true"/"false") as well as real booleans. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -26,6 +27,7 @@ export const ExposureQuerySchema = z.object({
   vulnerabilityId: z.string().min(1).optional().describe('CVE, GHSA or rule id (aliases match too)'),
   component: z.string().min(1).optional().describe('package or resource, substring match'),
   severity: SeveritySchema.optional(),
+  kind: FindingKindSchema.optional().describe('package, misconfiguration, secret, code or cloud'),
   coveredBy: ControlKindSchema.optional().describe('only exposures a control of this kind covers (fully or partly)'),
   notCoveredBy: ControlKindSchema.optional().describe('only exposures no control of this kind covers'),
   advisoryIds: z
