@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
@@ -14,12 +15,12 @@ export async function openDatabase(config: Pick<Config, 'database' | 'timeouts'>
     : openEmbedded(config.database.dataDir);
 }
 
-/** PGlite with pgvector. `memory://` keeps everything in memory (tests). */
+/** PGlite with pgvector and pg_trgm (substring search over package names). `memory://` keeps everything in memory (tests). */
 export async function openEmbedded(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith('memory://')) fs.mkdirSync(dataDir, { recursive: true });
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create({ dataDir, extensions: { vector } });
+    pglite = await PGlite.create({ dataDir, extensions: { vector, pg_trgm } });
   } catch (error) {
     throw new DatabaseUnavailableError(
       `MOBILIZE_HOME: cannot open the embedded database in ${dataDir} (${(error as Error).message}); is another mobilize process using it?`,

@@ -95,21 +95,38 @@ INSERT INTO exposure_explanations (exposure_id, risk_factors, ssvc_path, coverag
 SELECT id, risk_factors, ssvc_path, coverage_evidence FROM exposures WHERE prioritized_at IS NOT NULL;
 ALTER TABLE exposures DROP COLUMN risk_factors, DROP COLUMN ssvc_path, DROP COLUMN coverage_evidence;
 
--- Two covering indexes in risk order: one over active exposures (what lists and questions read by
--- default: a page stops after its rows, a count reads only active entries) and one over all
--- states. Together they replace exposures_filter_idx.
+-- Indexes over active exposures (open, in progress, awaiting approval, mitigated: what lists,
+-- counts and questions read by default), each small. The covering exposures_filter_idx of 0007 was
+-- wider than the narrow rows are now and bloated by every prioritization pass (three times its
+-- built size after one), so the planner fell back to scanning the table: it goes. A selective
+-- filter finds its rows through its own index; a page in risk order stops after its rows.
 DROP INDEX IF EXISTS exposures_filter_idx;
-CREATE INDEX exposures_active_idx ON exposures (risk_score DESC NULLS LAST, id)
-  INCLUDE (state, asset_id, advisory_id, vulnerability_id, kind, ssvc_decision, coverage, severity, owner, team,
-           sla_due_at, triage, opened_at, component, kev, epss_score, internet_facing, asset_environment,
-           asset_criticality)
+DROP INDEX IF EXISTS exposures_sla_idx;
+CREATE INDEX exposures_active_risk_idx ON exposures (risk_score DESC NULLS LAST, id)
   WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
-CREATE INDEX exposures_risk_idx ON exposures (risk_score DESC NULLS LAST, id)
-  INCLUDE (state, asset_id, advisory_id, vulnerability_id, kind, ssvc_decision, coverage, severity, owner, team,
-           sla_due_at, triage, opened_at, resolved_at, component, kev, epss_score, internet_facing,
-           asset_environment, asset_criticality);
+CREATE INDEX exposures_risk_idx ON exposures (risk_score DESC NULLS LAST, id);
+CREATE INDEX exposures_state_idx ON exposures (state, risk_score DESC NULLS LAST, id);
+-- It also covers the programme metrics (backlog, KEV open, SLA compliance by decision).
+CREATE INDEX exposures_decision_idx ON exposures (ssvc_decision) INCLUDE (risk_score, kev, sla_due_at)
+  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+CREATE INDEX exposures_owner_idx ON exposures (owner)
+  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+CREATE INDEX exposures_team_idx ON exposures (team)
+  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+CREATE INDEX exposures_sla_idx ON exposures (sla_due_at)
+  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+CREATE INDEX exposures_epss_idx ON exposures (epss_score DESC NULLS LAST, id)
+  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+CREATE INDEX exposures_asset_facts_idx ON exposures (asset_criticality, asset_environment)
+  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+CREATE INDEX exposures_triage_idx ON exposures (risk_score DESC NULLS LAST, id)
+  WHERE triage AND state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
 -- Known-exploited exposures are few and asked about often.
 CREATE INDEX exposures_kev_idx ON exposures (risk_score DESC NULLS LAST, id) WHERE kev;
+-- "log4j" finds org.apache.logging.log4j:log4j-core: a substring match needs trigrams.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX exposures_component_trgm_idx ON exposures USING gin (component gin_trgm_ops)
+  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
 -- Mean time to remediate reads resolved exposures of the last 90 days.
 CREATE INDEX exposures_resolved_idx ON exposures (resolved_at) INCLUDE (opened_at, ssvc_decision)
   WHERE state = 'resolved';

@@ -58,7 +58,9 @@ function where(query: ExposureQuery, now: Date): { sql: string; params: unknown[
   if (query.vulnerabilityId) {
     const id = bind(query.vulnerabilityId);
     clauses.push(
-      `(e.vulnerability_id = ${id} OR e.advisory_id = ${id} OR e.advisory_id IN (SELECT advisory_id FROM advisory_aliases WHERE alias = ${id}))`,
+      // The aliases are resolved first (an array, not a join), so each branch can use its index.
+      `(e.vulnerability_id = ${id} OR e.advisory_id = ${id}
+        OR e.advisory_id = ANY(ARRAY(SELECT advisory_id FROM advisory_aliases WHERE alias = ${id})))`,
     );
   }
   if (query.component) clauses.push(`e.component ILIKE ${bind(`%${query.component.replace(/[\\%_]/g, '\\$&')}%`)}`);

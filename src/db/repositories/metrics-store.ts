@@ -1,11 +1,23 @@
 import { type MetricSnapshot, MetricSnapshotSchema, type Metrics, MetricsSchema } from '../../domain/metrics.ts';
-import type { Queryable } from '../database.ts';
+import type { Database, Queryable } from '../database.ts';
 
 const ACTIVE = `e.state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated')`;
 
-/** Computes the programme's metrics at `now` from the exposures (two aggregates, side by side). */
-export async function computeMetrics(db: Queryable, now: Date): Promise<Metrics> {
-  const openQuery = db.query<{
+/**
+ * Computes the programme's metrics at `now` from the exposures: two aggregates over small indexes
+ * (exposures_decision_idx covers the open backlog, exposures_resolved_idx the MTTR window). They
+ * run without parallel workers: starting them took longer than the scan itself (bench:ask on 100k
+ * exposures: 56 ms with two workers, 15 to 23 ms without).
+ */
+export function computeMetrics(db: Database, now: Date): Promise<Metrics> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET LOCAL max_parallel_workers_per_gather = 0');
+    return aggregateMetrics(tx, now);
+  });
+}
+
+async function aggregateMetrics(db: Queryable, now: Date): Promise<Metrics> {
+  const open = await db.query<{
     decision: string;
     n: number;
     risk: number;
@@ -23,7 +35,7 @@ export async function computeMetrics(db: Queryable, now: Date): Promise<Metrics>
       GROUP BY 1`,
     [now],
   );
-  const resolvedQuery = db.query<{ decision: string; days: number; recent: number }>(
+  const resolved = await db.query<{ decision: string; days: number; recent: number }>(
     `SELECT coalesce(e.ssvc_decision, 'unprioritized') AS decision,
             avg(extract(epoch FROM e.resolved_at - e.opened_at) / 86400)::float8 AS days,
             count(*) FILTER (WHERE e.resolved_at >= $1::timestamptz - interval '30 days')::int AS recent
@@ -32,7 +44,6 @@ export async function computeMetrics(db: Queryable, now: Date): Promise<Metrics>
       GROUP BY 1`,
     [now],
   );
-  const [open, resolved] = await Promise.all([openQuery, resolvedQuery]);
   const sum = (pick: (row: (typeof open.rows)[number]) => number) => open.rows.reduce((t, r) => t + Number(pick(r)), 0);
   const due = sum((r) => r.due);
   const breached = sum((r) => r.breached);
@@ -51,7 +62,7 @@ export async function computeMetrics(db: Queryable, now: Date): Promise<Metrics>
 }
 
 /** Computes and stores a snapshot. */
-export async function takeMetricSnapshot(db: Queryable, now: Date): Promise<MetricSnapshot> {
+export async function takeMetricSnapshot(db: Database, now: Date): Promise<MetricSnapshot> {
   const metrics = await computeMetrics(db, now);
   const result = await db.query<{ id: string; taken_at: Date }>(
     'INSERT INTO metric_snapshots (taken_at, metrics) VALUES ($1, $2) RETURNING id, taken_at',
