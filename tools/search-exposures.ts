@@ -7,7 +7,8 @@ export const searchExposures = defineTool({
   name: 'search_exposures',
   description:
     'Search exposures with typed filters (state, SSVC decision, owner or team, KEV, internet-facing, coverage, ' +
-    'environment, criticality, asset, vulnerability id, package, EPSS, SLA breached), sorted by risk by default.',
+    'environment, criticality, severity, kind (package, secret, misconfiguration, code, cloud), asset, vulnerability ' +
+    'id, package, EPSS, SLA breached, opened or resolved within N days), sorted by risk by default.',
   kind: 'read',
   input: ExposureQuerySchema,
   output: z.object({ total: z.number().int(), rows: z.array(ExposureSummarySchema) }),

@@ -15,6 +15,12 @@ type Action = (json: boolean, ...args: never[]) => Promise<void>;
 type Wrap = (body: Action) => (...args: unknown[]) => Promise<void>;
 
 /** prioritize, exposures list / explain, controls verify. */
+/** The command-line flag of a query field: minEpss → min-epss, assetId → asset. */
+function flagName(field: string): string {
+  const renamed: Record<string, string> = { assetId: 'asset', vulnerabilityId: 'vulnerability' };
+  return (renamed[field] ?? field).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 export function registerPrioritizationCommands(program: Command, wrap: Wrap): void {
   program
     .command('prioritize')
@@ -57,6 +63,12 @@ export function registerPrioritizationCommands(program: Command, wrap: Wrap): vo
     .option('--kev', 'only known-exploited vulnerabilities')
     .option('--internet-facing', 'only internet-facing assets')
     .option('--coverage <coverage>', 'full | partial | none')
+    .option('--environment <environment>', 'production | staging | development | test | unknown')
+    .option('--criticality <criticality>', 'crown_jewel | high | medium | low')
+    .option('--severity <severity>', 'critical | high | medium | low | info | unknown')
+    .option('--kind <kind>', 'package | secret | misconfiguration | code | cloud')
+    .option('--component <name>', 'package or resource (substring)')
+    .option('--min-epss <score>', 'EPSS at least this (0 to 1)')
     .option('--state <state>', 'active (default), all, or one state')
     .option('--asset <id>', 'one asset')
     .option('--vulnerability <id>', 'CVE, GHSA or rule id')
@@ -74,6 +86,12 @@ export function registerPrioritizationCommands(program: Command, wrap: Wrap): vo
           kev: flags.kev,
           internetFacing: flags.internetFacing,
           coverage: flags.coverage,
+          environment: flags.environment,
+          criticality: flags.criticality,
+          severity: flags.severity,
+          kind: flags.kind,
+          component: flags.component,
+          minEpss: flags.minEpss,
           state: flags.state,
           assetId: flags.asset,
           vulnerabilityId: flags.vulnerability,
@@ -85,7 +103,7 @@ export function registerPrioritizationCommands(program: Command, wrap: Wrap): vo
         });
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;
-          throw new ValidationError(`--${String(issue.path[0])}: ${issue.message}`);
+          throw new ValidationError(`--${flagName(String(issue.path[0]))}: ${issue.message}`);
         }
         const result = await withRuntime((rt) => listExposures(rt.db, parsed.data));
         createOutput(json).result(result, () => {

@@ -146,6 +146,24 @@ describe('mobilize CLI', { timeout: 300_000 }, () => {
     const bad = await mobilize(['exposures', 'list', '--decision', 'Urgent']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^mobilize: --decision: /);
+    // The asset and kind filters read the exposure's own facts
+    const crown = await mobilize([
+      'exposures',
+      'list',
+      '--environment',
+      'production',
+      '--criticality',
+      'crown_jewel',
+      '--kind',
+      'package',
+      '--json',
+    ]);
+    expect(JSON.parse(crown.stdout).rows.map((r: { id: string }) => r.id)).toEqual([rows[0].id]);
+    const secrets = await mobilize(['exposures', 'list', '--kind', 'secret', '--json']);
+    expect(JSON.parse(secrets.stdout)).toMatchObject({ total: 0, rows: [] });
+    const badEpss = await mobilize(['exposures', 'list', '--min-epss', '2']);
+    expect(badEpss.code).toBe(1);
+    expect(badEpss.stderr).toMatch(/^mobilize: --min-epss: /);
   });
 
   it('controls verify applies drift from an inventory file, and audit verify checks the chain', async () => {
