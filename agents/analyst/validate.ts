@@ -27,15 +27,25 @@ export async function validateAnswer(answer: AnalystAnswer, context: AgentContex
     }
   }
   const cited = (kind: keyof Citations) => new Set([...answer.citations[kind], ...allowed[kind]]);
+  // The exposure the query names may be echoed ("no exposure EXP-…"), found or not.
+  const named = answer.query.exposureId?.toUpperCase();
   for (const id of answer.text.match(EXPOSURE_ID) ?? []) {
-    if (!cited('exposures').has(id)) problems.push(`text: exposure ${id} is not in the result`);
+    if (!cited('exposures').has(id) && id.toUpperCase() !== named)
+      problems.push(`text: exposure ${id} is not in the result`);
   }
   const advisoryIds = new Set([...cited('advisories')].map((id) => id.toUpperCase()));
   const aliases =
     result.kind === 'advisory' && result.advisory ? result.advisory.aliases.map((a) => a.toUpperCase()) : [];
   const queried = answer.query.advisoryId?.toUpperCase() ?? answer.query.filters.vulnerabilityId?.toUpperCase();
+  // Ids the result itself shows: its rows' vulnerability ids, or what the explanation names.
   const rowsIds =
-    'rows' in result && result.kind !== 'groups' ? result.rows.map((r) => r.vulnerabilityId.toUpperCase()) : [];
+    result.kind === 'explanation'
+      ? [result.exposure?.vulnerabilityId ?? '', ...(result.explanation?.text.match(ADVISORY_ID) ?? [])].map((id) =>
+          id.toUpperCase(),
+        )
+      : 'rows' in result && result.kind !== 'groups'
+        ? result.rows.map((r) => r.vulnerabilityId.toUpperCase())
+        : [];
   for (const id of answer.text.match(ADVISORY_ID) ?? []) {
     const upper = id.toUpperCase();
     if (!advisoryIds.has(upper) && !aliases.includes(upper) && upper !== queried && !rowsIds.includes(upper)) {

@@ -13,7 +13,8 @@ export const AskInputSchema = z.strictObject({ question: z.string().min(1).max(1
 /**
  * What the answer's result must be, exactly (a set match, order ignored). One of: the exposures
  * listed (lists and advisory questions), the assets or other group keys (breakdowns and "which
- * assets ..."), a total (counts), an intent (trend and metrics), or `understood: false`.
+ * assets ..."), a total (counts), an intent (trend and metrics), the exposure explained, or
+ * `understood: false`.
  */
 export const AskExpectedSchema = z.union([
   z.strictObject({ exposures: z.array(z.string()), advisory: z.string().optional() }),
@@ -21,6 +22,7 @@ export const AskExpectedSchema = z.union([
   z.strictObject({ groups: z.array(z.string()) }),
   z.strictObject({ total: z.number().int().min(0) }),
   z.strictObject({ intent: z.enum(['trend', 'metrics']), days: z.number().int().optional() }),
+  z.strictObject({ explained: z.string().regex(/^EXP-[0-9a-f]+$/) }),
   z.strictObject({ understood: z.literal(false) }),
 ]);
 type AskExpected = z.infer<typeof AskExpectedSchema>;
@@ -110,6 +112,10 @@ export function judgeAnswer(answer: AskAnswer, expected: AskExpected): string[] 
       result.rows.map((r) => r.key),
       'assets' in expected ? expected.assets : expected.groups,
     );
+  } else if ('explained' in expected) {
+    if (result.kind !== 'explanation') return [`expected an explanation, got ${result.kind}`];
+    const explained = result.explanation?.exposureId ?? null;
+    if (explained !== expected.explained) failures.push(`explained ${explained}, expected ${expected.explained}`);
   } else if ('total' in expected) {
     if (!('total' in result)) return [`expected a total, got ${result.kind}`];
     if (result.total !== expected.total) failures.push(`total: expected ${expected.total}, got ${result.total}`);

@@ -35,12 +35,24 @@ export function citationsOf(result: QueryResult): Citations {
       if (result.advisory) advisories.add(result.advisory.id);
       addRows(result.rows);
       break;
+    case 'explanation':
+      if (result.exposure) addRows([result.exposure]);
+      else if (result.explanation) exposures.add(result.explanation.exposureId);
+      break;
     default:
       break;
   }
   if ('concept' in result && result.concept) for (const a of result.concept.advisories) advisories.add(a.id);
   return { exposures: [...exposures], assets: [...assets], advisories: [...advisories] };
 }
+
+/** What "first" means for each order of a list. */
+const SORT_WORDS: Record<QuerySpec['sort'], string> = {
+  risk: 'risk',
+  sla: 'SLA due date',
+  opened: 'age',
+  epss: 'EPSS',
+};
 
 /** How an exposure kind reads in an answer. */
 const KIND_WORDS: Record<NonNullable<AskFilters['kind']>, string> = {
@@ -219,5 +231,19 @@ export function composeText(spec: QuerySpec, result: QueryResult): string {
       return [`Programme metrics at ${result.now.takenAt.toISOString()}:`, ...metricsLines(result.now.metrics)].join(
         '\n',
       );
+    case 'explanation': {
+      const x = result.explanation;
+      if (!x) {
+        return spec.exposureId
+          ? `0 exposures: Mobilize has no exposure ${spec.exposureId}.`
+          : `0 exposures (${what}): nothing to explain.`;
+      }
+      const head = result.exposure
+        ? `Of ${result.total} exposure${result.total === 1 ? '' : 's'} (${what}), the first by ${SORT_WORDS[spec.sort]}:\n${rowLine(result.exposure)}`
+        : `1 exposure, ${x.exposureId}:`;
+      return [head, `Why: SSVC ${x.decision}, risk ${x.score}, SLA ${x.slaState.replace('_', ' ')}.`, x.text].join(
+        '\n',
+      );
+    }
   }
 }

@@ -3,13 +3,20 @@ import { getAdvisory } from '../db/repositories/estate-reader.ts';
 import { groupExposures, listExposures } from '../db/repositories/exposures-query.ts';
 import { computeMetrics } from '../db/repositories/metrics-store.ts';
 import { searchAdvisoriesByVector } from '../db/repositories/semantic-search.ts';
+import type { RiskExplanation } from '../domain/exposure-context.ts';
 import { MetricsSchema } from '../domain/metrics.ts';
 import type { Embedder } from '../graph/llm/chat-model.ts';
 import type { QueryPorts } from './execute.ts';
 
-/** The query ports over the database; `embedder` must be the one that embedded the stored summaries. */
-export function createQueryPorts(db: Database, options: { embedder: Embedder; now: () => Date }): QueryPorts {
-  const { embedder, now } = options;
+/**
+ * The query ports over the database; `embedder` must be the one that embedded the stored
+ * summaries, and `explainRisk` is the estate's (it needs the policy).
+ */
+export function createQueryPorts(
+  db: Database,
+  options: { embedder: Embedder; now: () => Date; explainRisk(exposureId: string): Promise<RiskExplanation | null> },
+): QueryPorts {
+  const { embedder, now, explainRisk } = options;
 
   /** The stored summary embedding of an advisory (by id or alias), under this embedder. */
   async function storedEmbedding(idOrAlias: string): Promise<number[] | undefined> {
@@ -25,6 +32,7 @@ export function createQueryPorts(db: Database, options: { embedder: Embedder; no
   }
   return {
     now,
+    explainRisk,
     listExposures: (query) => listExposures(db, query, now()),
     groupExposures: (query, groupBy, limit) => groupExposures(db, query, groupBy, { now: now(), limit }),
 

@@ -1,5 +1,6 @@
 import type { GroupBy, QueryResult, QuerySpec } from '../domain/ask.ts';
 import { ValidationError } from '../domain/errors.ts';
+import type { RiskExplanation } from '../domain/exposure-context.ts';
 import type { ExposureSummary } from '../domain/exposure-detail.ts';
 import type { ExposureQuery } from '../domain/exposure-query.ts';
 import type { Metrics } from '../domain/metrics.ts';
@@ -26,6 +27,8 @@ export type QueryPorts = {
   metricsNow(): Promise<Snapshot>;
   /** The snapshot taken nearest to `at` (within a day of it or older), and the oldest one there is. */
   snapshotsAround(at: Date): Promise<{ near: Snapshot | null; oldest: Snapshot | null }>;
+  /** Why one exposure has its priority, recomputed with the current policy (null when unknown). */
+  explainRisk(exposureId: string): Promise<RiskExplanation | null>;
   now(): Date;
 };
 
@@ -51,6 +54,8 @@ export async function executeQuery(spec: QuerySpec, ports: QueryPorts): Promise<
     }
     case 'metrics':
       return { kind: 'metrics', now: await ports.metricsNow() };
+    case 'explain':
+      return explanationResult(spec, ports);
     default:
       return exposureResult(spec, ports);
   }
@@ -97,6 +102,18 @@ async function advisoryResult(spec: QuerySpec, ports: QueryPorts): Promise<Query
     offset: 0,
   });
   return { kind: 'advisory', advisory, total, rows };
+}
+
+/** The named exposure, or the first the filters rank (by risk unless asked otherwise), explained. */
+async function explanationResult(spec: QuerySpec, ports: QueryPorts): Promise<QueryResult> {
+  if (spec.exposureId) {
+    const explanation = await ports.explainRisk(spec.exposureId);
+    return { kind: 'explanation', total: explanation ? 1 : 0, exposure: null, explanation };
+  }
+  const { total, rows } = await ports.listExposures({ ...spec.filters, sort: spec.sort, limit: 1, offset: 0 });
+  const exposure = rows[0] ?? null;
+  const explanation = exposure ? await ports.explainRisk(exposure.id) : null;
+  return { kind: 'explanation', total, exposure, explanation };
 }
 
 function emptyResult(spec: QuerySpec, concept: Extract<QueryResult, { kind: 'count' }>['concept']): QueryResult {

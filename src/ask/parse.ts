@@ -192,6 +192,7 @@ type Draft = {
   sort?: QuerySpec['sort'];
   limit?: number;
   advisoryId?: string;
+  exposureId?: string;
   days?: number;
   /** Something recognizable was found (a filter, an entity, an aggregation). */
   recognized: boolean;
@@ -212,6 +213,7 @@ export function parseQuestion(question: string, vocabulary: Vocabulary): ParsedQ
 
   readAdvisoryIds(r, d);
   readTrendAndMetrics(r, d);
+  readExplain(r, d);
   readAggregation(r, d);
   readTimeWindow(r, d, set);
   readStates(r, set);
@@ -248,6 +250,7 @@ function toSpec(d: Draft): QuerySpec {
     sort: d.sort ?? 'risk',
     limit: d.limit ?? (intent === 'group' ? 20 : 50),
     ...(d.advisoryId ? { advisoryId: d.advisoryId } : {}),
+    ...(d.exposureId ? { exposureId: d.exposureId } : {}),
     ...(intent === 'trend' ? { days: d.days ?? 90 } : {}),
   };
 }
@@ -317,7 +320,34 @@ function readTrendAndMetrics(r: Reader, d: Draft): void {
   }
 }
 
+/**
+ * "explain the risk of the highest scored exposure", "why is EXP-… ranked so high", "what makes
+ * the riskiest exposure on payments-api urgent": one exposure's priority, explained.
+ */
+function readExplain(r: Reader, d: Draft): void {
+  if (d.intent) return;
+  const asks = /\b(explain(?: to me)?|why (?:is|does|was|has|did)|what makes|justify|break down)\b/;
+  if (!r.has(asks)) return;
+  const id = r.take(/\b(exp-[0-9a-f]{8,64})\b/);
+  const first = id
+    ? null
+    : r.take(
+        /\b(?:highest[- ](?:scored|scoring|risk|ranked|priority)|riskiest|top(?:[- ]ranked)?|most (?:risky|critical|urgent|dangerous)|worst|number one)(?: (?:exposure|vuln(?:erability)?|risk|finding|issue|item|one))?\b/,
+      );
+  if (!id && !first) return;
+  r.take(asks);
+  r.takeAll(
+    /\b(?:the )?(?:risk(?: score)?|priority|score|ranking|rank|decision|ssvc decision)(?: of| for)?\b|\b(?:so |this |that )?(?:high(?:ly)?|urgent|risky|critical|important)(?: ranked| scored| prioriti[sz]ed)?\b|\b(?:ranked|scored|prioriti[sz]ed|rated|at the top|on top|first)\b/,
+  );
+  d.intent = 'explain';
+  d.sort = 'risk';
+  d.limit = 1;
+  if (id) d.exposureId = `EXP-${id[1]!.slice(4)}`;
+  d.recognized = true;
+}
+
 function readAggregation(r: Reader, d: Draft): void {
+  if (d.intent === 'explain') return;
   const by = r.take(
     new RegExp(
       String.raw`\b(?:grouped by|group(?:ed)? by|broken down by|breakdown by|split by|by|per|for each|each) (${GROUP})\b`,
@@ -657,7 +687,7 @@ function readNames(
 }
 
 function readIntent(r: Reader, d: Draft): void {
-  if (d.intent === 'advisory' || d.intent === 'trend' || d.intent === 'metrics') return;
+  if (d.intent === 'advisory' || d.intent === 'trend' || d.intent === 'metrics' || d.intent === 'explain') return;
   if (r.take(/\b(how many|number of|count(?: of)?|total(?: number of)?|how much)\b/)) {
     // "how many exposures per team" is a breakdown, not one number.
     d.intent = d.intent === 'group' ? 'group' : 'count';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RiskExplanationSchema } from './exposure-context.ts';
 import { ExposureSummarySchema } from './exposure-detail.ts';
 import { ExposureQuerySchema } from './exposure-query.ts';
 import { MetricsSchema } from './metrics.ts';
@@ -26,10 +27,11 @@ export type GroupBy = z.infer<typeof GroupBySchema>;
  */
 export const QuerySpecSchema = z.object({
   intent: z
-    .enum(['list', 'count', 'group', 'advisory', 'trend', 'metrics'])
+    .enum(['list', 'count', 'group', 'advisory', 'trend', 'metrics', 'explain'])
     .describe(
       'list: exposures ranked (top N with limit); count: how many; group: counts per owner/team/asset/...; ' +
-        'advisory: what an advisory is and where we are affected; trend: metrics now vs N days ago; metrics: current programme metrics',
+        'advisory: what an advisory is and where we are affected; trend: metrics now vs N days ago; metrics: current programme metrics; ' +
+        'explain: why the riskiest exposure matching the filters (or exposureId) has its priority',
     ),
   filters: AskFiltersSchema.default({ state: 'active' }),
   /**
@@ -44,6 +46,11 @@ export const QuerySpecSchema = z.object({
   limit: z.number().int().min(1).max(200).default(50),
   /** Advisory id or alias (CVE, GHSA): required for intent advisory. */
   advisoryId: z.string().min(1).max(100).optional(),
+  /** One exposure to explain (intent explain); without it, the riskiest exposure the filters match. */
+  exposureId: z
+    .string()
+    .regex(/^EXP-[0-9a-f]{8,64}$/, 'expected an exposure id such as EXP-1a2b3c4d5e6f7a8b')
+    .optional(),
   /** How far back a trend compares: required for intent trend. */
   days: z.number().int().min(1).max(3650).optional(),
 });
@@ -120,6 +127,14 @@ export const QueryResultSchema = z.discriminatedUnion('kind', [
     oldest: SnapshotRefSchema.nullable(),
   }),
   z.object({ kind: z.literal('metrics'), now: SnapshotRefSchema }),
+  z.object({
+    kind: z.literal('explanation'),
+    /** How many exposures matched (1 for one named exposure, 0 when none did). */
+    total: z.number().int(),
+    /** The exposure explained, as lists show it (null when named by id, or when none matched). */
+    exposure: ExposureSummarySchema.nullable(),
+    explanation: RiskExplanationSchema.nullable(),
+  }),
 ]);
 export type QueryResult = z.infer<typeof QueryResultSchema>;
 

@@ -7,7 +7,7 @@ import { createEstateReader } from '../db/repositories/estate-reader.ts';
 import { getPlan, listPlans } from '../db/repositories/plans-store.ts';
 import { searchAdvisoriesByVector, searchExposuresByVector } from '../db/repositories/semantic-search.ts';
 import { NotFoundError } from '../domain/errors.ts';
-import { type ExposureContext, ExposureHistoryEntrySchema } from '../domain/exposure-context.ts';
+import { type ExposureContext, ExposureHistoryEntrySchema, type RiskExplanation } from '../domain/exposure-context.ts';
 import type { PlanRecord } from '../domain/plan.ts';
 import { assessCoverage } from '../prioritize/controls/assess-coverage.ts';
 import { isInScope } from '../prioritize/controls/eligibility.ts';
@@ -35,7 +35,6 @@ export function createEstate(
   embedder: Embedder = createLexicalEmbedder(),
 ): EstateReader {
   const base = createEstateReader(db);
-  const queryPorts = createQueryPorts(db, { embedder, now });
   let vocabulary: { at: number; value: Promise<Vocabulary> } | null = null;
 
   /** The explanation, or null when the exposure does not exist. */
@@ -47,6 +46,21 @@ export function createEstate(
       throw error;
     }
   }
+
+  async function explainRisk(exposureId: string): Promise<RiskExplanation | null> {
+    const x = await explain(exposureId);
+    if (!x) return null;
+    return {
+      exposureId,
+      decision: x.prioritization.ssvc.decision,
+      score: x.prioritization.risk.score,
+      slaDueAt: x.prioritization.slaDueAt,
+      slaState: x.slaState,
+      policyVersion: x.policyVersion,
+      text: formatExplanation(x),
+    };
+  }
+  const queryPorts = createQueryPorts(db, { embedder, now, explainRisk });
 
   return {
     ...base,
@@ -94,19 +108,7 @@ export function createEstate(
       return listPlans(db, { status: 'pending', limit });
     },
 
-    async explainRisk(exposureId) {
-      const x = await explain(exposureId);
-      if (!x) return null;
-      return {
-        exposureId,
-        decision: x.prioritization.ssvc.decision,
-        score: x.prioritization.risk.score,
-        slaDueAt: x.prioritization.slaDueAt,
-        slaState: x.slaState,
-        policyVersion: x.policyVersion,
-        text: formatExplanation(x),
-      };
-    },
+    explainRisk,
 
     async exposureContext(exposureId): Promise<ExposureContext | null> {
       const detail = await base.getExposure(exposureId);

@@ -550,6 +550,11 @@ function idsOfResult(result: QueryResult | null) {
     }
   }
   if (result.kind === 'advisory' && result.advisory) advisories.add(result.advisory.id);
+  if (result.kind === 'explanation' && result.explanation) {
+    exposures.add(result.explanation.exposureId);
+    if (result.exposure) assets.add(result.exposure.assetId);
+    if (result.exposure?.advisoryId) advisories.add(result.exposure.advisoryId);
+  }
   if (result.kind === 'count') for (const id of result.exposureIds) exposures.add(id);
   if (result.kind === 'groups') {
     for (const row of result.rows) {
@@ -716,6 +721,38 @@ describe.each(databaseBackends())('asking questions on $name', (backend) => {
     expect(result.rows.map((r) => r.riskScore)).toEqual([9.8, 8.9, 7.7]);
     expect(answer.citations.exposures).toEqual(ids(crown.slice(0, 3)));
     expect(answer.text).toContain(`${crown.length} exposures`);
+  });
+
+  it('explains the riskiest exposure the filters give, and one named by id', async () => {
+    // Given: the riskiest open exposure on a crown jewel, ranked independently
+    const crown = EXPOSURES.filter((e) => active(e) && assetOf(e.asset).criticality === 'crown_jewel').sort(byRisk);
+    const top = crown[0]!;
+
+    // When
+    const { answer } = await ask('explain the risk of the highest scored exposure on crown jewels');
+
+    // Then: the explanation is the deterministic core's, for that exposure
+    expect(answer.query).toMatchObject({ intent: 'explain', sort: 'risk', filters: { criticality: 'crown_jewel' } });
+    const result = answer.result as Extract<QueryResult, { kind: 'explanation' }>;
+    expect(result).toMatchObject({ kind: 'explanation', total: crown.length, exposure: { id: top.id } });
+    expect(result.explanation).toMatchObject({ exposureId: top.id, policyVersion: policy.policyVersion });
+    expect(answer.text).toContain(`Of ${crown.length} exposures`);
+    expect(answer.text).toContain(top.id);
+    expect(answer.text).toContain(result.explanation!.text);
+    expect(answer.citations).toMatchObject({ exposures: [top.id], assets: [top.asset] });
+
+    // When the question names the exposure
+    const named = await ask(`why is ${top.id.toLowerCase()} ranked so high`);
+    // Then
+    expect(named.answer.query).toMatchObject({ intent: 'explain', exposureId: top.id });
+    expect(named.answer.result).toMatchObject({ kind: 'explanation', total: 1, exposure: null });
+    expect(named.answer.citations.exposures).toEqual([top.id]);
+
+    // And an id Mobilize does not know is said so, citing nothing
+    const unknown = await ask('why is EXP-00000000deadbeef ranked so high');
+    expect(unknown.answer.result).toMatchObject({ kind: 'explanation', total: 0, explanation: null });
+    expect(unknown.answer.text).toBe('0 exposures: Mobilize has no exposure EXP-00000000deadbeef.');
+    expect(unknown.answer.citations.exposures).toEqual([]);
   });
 
   it('explains an advisory by its CVE alias and lists where we are affected', async () => {

@@ -185,6 +185,47 @@ describe('validateAnswer', () => {
       'citations.assets: pay-gw is not in the result of the query',
     ]);
   });
+
+  it('checks an explanation against the exposure explained and the ids its explanation names', async () => {
+    const explanation = {
+      exposureId: E1,
+      decision: 'Act',
+      score: 9,
+      slaDueAt: new Date('2025-05-20T00:00:00Z'),
+      slaState: 'breached' as const,
+      policyVersion: 'p1',
+      text: 'Exploitation: active (CVE-2021-44228 is in CISA KEV).',
+    };
+    const explained: QueryResult = {
+      kind: 'explanation',
+      total: 2,
+      exposure: row(E1, 'pay-gw', LODASH, 'CVE-2021-23337', 9),
+      explanation,
+    };
+    const { context } = agentContext(explained);
+    const spec: QuerySpec = { ...SPEC, intent: 'explain', limit: 1 };
+    const ok = answer({
+      query: spec,
+      text: `Of 2 exposures, ${E1} (CVE-2021-23337) is first. ${explanation.text}`,
+      citations: { exposures: [E1], assets: ['pay-gw'], advisories: [LODASH] },
+    });
+    expect(await validateAnswer(ok, context)).toEqual([]);
+    expect(await validateAnswer({ ...ok, text: `${ok.text} Compare ${E2}, CVE-2099-0001.` }, context)).toEqual([
+      `text: exposure ${E2} is not in the result`,
+      'text: CVE-2099-0001 is not in the result',
+    ]);
+    // An exposure the question named that does not exist may be echoed, and nothing else is cited
+    const none = agentContext({ kind: 'explanation', total: 0, exposure: null, explanation: null });
+    const unknown = answer({
+      query: { ...spec, exposureId: OTHER },
+      text: `0 exposures: Mobilize has no exposure ${OTHER}.`,
+      citations: { exposures: [], assets: [], advisories: [] },
+    });
+    expect(await validateAnswer(unknown, none.context)).toEqual([]);
+    expect(await validateAnswer({ ...unknown, text: `0 exposures: not ${E2}.` }, none.context)).toEqual([
+      `text: exposure ${E2} is not in the result`,
+    ]);
+  });
 });
 
 /** A ToolContext whose reader knows a vocabulary and answers run_query with `result`. */

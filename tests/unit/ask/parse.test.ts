@@ -61,6 +61,19 @@ const PHRASINGS: [string, Expect][] = [
   ],
   ['open misconfigurations by team', { intent: 'group', groupBy: 'team', filters: { kind: 'misconfiguration' } }],
   ['remote code execution bugs', { intent: 'list', concept: 'remote code execution', filters: {} }],
+  ['explain the risk of the highest scored exposure', { intent: 'explain', sort: 'risk', limit: 1, filters: {} }],
+  [
+    'why is EXP-0123456789abcdef ranked so high',
+    { intent: 'explain', exposureId: 'EXP-0123456789abcdef', filters: {} },
+  ],
+  [
+    'what makes the riskiest exposure on payments-api urgent',
+    { intent: 'explain', filters: { assetId: 'repo-payments-api' } },
+  ],
+  [
+    'explain the top KEV exposure in production',
+    { intent: 'explain', filters: { kev: true, environment: 'production' } },
+  ],
   ['MTTR by tier', { intent: 'metrics' }],
   ['open exposures by team', { intent: 'group', groupBy: 'team', filters: {} }],
   ['which teams own the most KEV exposures', { intent: 'group', groupBy: 'team', filters: { kev: true } }],
