@@ -3,14 +3,20 @@ import type { AdvisoryHit, ExposureHit } from '../../domain/exposure-context.ts'
 import type { Database, Queryable } from '../database.ts';
 
 /**
- * HNSW search breadth. pgvector's default (40) measured recall@10 between 0.943 and 0.973 on 50k
- * clustered embeddings (npm run bench:ask); 100 reached 0.958 to 0.988 at about the same latency.
+ * HNSW search breadth. Recall depends on the graph a build makes: on 50k clustered embeddings (npm
+ * run bench:ask), with the default ef_construction (64) recall@10 at ef_search 100 ranged from 0.931
+ * to 0.988 across builds; with 128 (migration 0008) it was 1.000 from ef_search 40 up. Higher is
+ * not free: pgvector's cost estimate grows with ef_search, and from about 150 the planner scans an
+ * 8k-summary table instead of using the index (38 ms instead of 2 ms).
  */
-const EF_SEARCH = 100;
+export const EF_SEARCH = 100;
 
-/** How many nearest summaries the index hands over before they are grouped per advisory. */
+/**
+ * How many nearest summaries the index hands over before they are grouped per advisory. At 200 the
+ * planner joined the exposures by scanning the table (58 ms a search instead of 5 ms, bench:ask).
+ */
 function candidates(limit: number): number {
-  return Math.min(Math.max(limit * 4, EF_SEARCH), 1000);
+  return Math.min(Math.max(limit * 4, 100), 1000);
 }
 
 /** Runs `work` with the HNSW search breadth set for this transaction only. */
