@@ -15,7 +15,7 @@ import type { Policy } from '../prioritize/policy.ts';
 import { type ExposureExplanation, explainExposure, formatExplanation } from '../services/prioritize/explain.ts';
 import { loadControls, loadExposurePage } from '../services/prioritize/load-context.ts';
 import type { Embedder } from './llm/chat-model.ts';
-import { createLexicalEmbedder } from './llm/embedders.ts';
+import { createLexicalEmbedder, queryVector } from './llm/embedders.ts';
 
 /** How many audit entries the exposure context carries: enough to see what happened lately. */
 const HISTORY_ENTRIES = 20;
@@ -78,10 +78,9 @@ export function createEstate(
     },
 
     async semanticSearch(text, { limit, kind }) {
-      const [vector] = await embedder.embed([text]);
+      const vector = await queryVector(embedder, text);
       const empty = { kind, embedder: embedder.id, advisories: [], exposures: [] };
-      // A text with nothing to embed (the zero vector) has no direction: cosine distance is undefined.
-      if (!vector || vector.every((value) => value === 0)) return empty;
+      if (!vector) return empty;
       const options = { embeddingModel: embedder.id, limit };
       return kind === 'advisories'
         ? { ...empty, advisories: await searchAdvisoriesByVector(db, vector, options) }
@@ -113,31 +112,31 @@ export function createEstate(
     async exposureContext(exposureId): Promise<ExposureContext | null> {
       const detail = await base.getExposure(exposureId);
       if (!detail) return null;
-      const x = await explain(exposureId);
       const advisoryId = detail.exposure.advisoryId ?? detail.advisory?.id ?? null;
-      const summary = advisoryId
-        ? await db.query<{ text: string; decidedBy: string; promptVersion: string }>(
-            `SELECT text, decided_by AS "decidedBy", prompt_version AS "promptVersion"
-               FROM advisory_summaries WHERE advisory_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-            [advisoryId],
-          )
-        : { rows: [] };
-      const planIds = await db.query<{ plan_id: string }>(
-        'SELECT plan_id FROM plan_exposures WHERE exposure_id = $1 ORDER BY plan_id',
-        [exposureId],
-      );
-      const plans: PlanRecord[] = [];
-      for (const { plan_id } of planIds.rows) {
-        const plan = await getPlan(db, plan_id);
-        if (plan) plans.push(plan);
-      }
-      // The exposure's own entries and those of its plans (decisions are audited on the plan).
-      const history = await db.query(
-        `SELECT seq::int, at, actor, action, data FROM audit_log
-          WHERE (subject_type = 'exposure' AND subject_id = $1)
-             OR (subject_type = 'plan' AND subject_id = ANY($2::text[]))
-          ORDER BY seq DESC LIMIT $3`,
-        [exposureId, plans.map((p) => p.id), HISTORY_ENTRIES],
+      // Independent reads, side by side (on a server pool they overlap; embedded mode queues them).
+      const [x, summary, planIds, history] = await Promise.all([
+        explain(exposureId),
+        advisoryId
+          ? db.query<{ text: string; decidedBy: string; promptVersion: string }>(
+              `SELECT text, decided_by AS "decidedBy", prompt_version AS "promptVersion"
+                 FROM advisory_summaries WHERE advisory_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+              [advisoryId],
+            )
+          : Promise.resolve({ rows: [] }),
+        db.query<{ plan_id: string }>('SELECT plan_id FROM plan_exposures WHERE exposure_id = $1 ORDER BY plan_id', [
+          exposureId,
+        ]),
+        // The exposure's own entries and those of its plans (decisions are audited on the plan).
+        db.query(
+          `SELECT seq::int, at, actor, action, data FROM audit_log
+            WHERE (subject_type = 'exposure' AND subject_id = $1)
+               OR (subject_type = 'plan' AND subject_id IN (SELECT plan_id FROM plan_exposures WHERE exposure_id = $1))
+            ORDER BY seq DESC LIMIT $2`,
+          [exposureId, HISTORY_ENTRIES],
+        ),
+      ]);
+      const plans = (await Promise.all(planIds.rows.map(({ plan_id }) => getPlan(db, plan_id)))).filter(
+        (plan): plan is PlanRecord => plan !== null,
       );
       return {
         ...detail,

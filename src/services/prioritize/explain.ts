@@ -34,20 +34,22 @@ export async function explainExposure(
   id: string,
   now = new Date(),
 ): Promise<ExposureExplanation> {
-  const [exposure] = await loadExposurePage(db, { after: '', limit: 1, ids: [id], anyState: true });
-  if (!exposure) throw new NotFoundError('exposure', id);
-  const controls = await loadControls(db);
+  // Independent reads, side by side (on a server pool they overlap; embedded mode queues them).
+  const [[exposure], controls, meta, findings] = await Promise.all([
+    loadExposurePage(db, { after: '', limit: 1, ids: [id], anyState: true }),
+    loadControls(db),
+    db.query<{ title: string; advisory_id: string | null }>('SELECT title, advisory_id FROM exposures WHERE id = $1', [
+      id,
+    ]),
+    db.query<FindingSummary>(
+      `SELECT fingerprint, source_tool AS "sourceTool", rule_id AS "ruleId", package_version AS "packageVersion",
+              location, state, severity, last_seen_at AS "lastSeenAt"
+         FROM findings WHERE exposure_id = $1 ORDER BY source_tool, fingerprint`,
+      [id],
+    ),
+  ]);
+  if (!exposure || !meta.rows[0]) throw new NotFoundError('exposure', id);
   const prioritization = prioritizeOne(exposure, controls, policy, now, codeownersLoader()(exposure.asset));
-  const meta = await db.query<{ title: string; advisory_id: string | null }>(
-    'SELECT title, advisory_id FROM exposures WHERE id = $1',
-    [id],
-  );
-  const findings = await db.query<FindingSummary>(
-    `SELECT fingerprint, source_tool AS "sourceTool", rule_id AS "ruleId", package_version AS "packageVersion",
-            location, state, severity, last_seen_at AS "lastSeenAt"
-       FROM findings WHERE exposure_id = $1 ORDER BY source_tool, fingerprint`,
-    [id],
-  );
   return {
     exposure,
     title: meta.rows[0]!.title,
