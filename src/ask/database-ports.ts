@@ -6,6 +6,7 @@ import { searchAdvisoriesByVector } from '../db/repositories/semantic-search.ts'
 import type { RiskExplanation } from '../domain/exposure-context.ts';
 import { MetricsSchema } from '../domain/metrics.ts';
 import type { Embedder } from '../graph/llm/chat-model.ts';
+import { queryVector, usableVector } from '../graph/llm/embedders.ts';
 import type { QueryPorts } from './execute.ts';
 
 /**
@@ -40,9 +41,10 @@ export function createQueryPorts(
       const lexical = embedder.id.startsWith('lexical');
       const none = { embedder: embedder.id, lexical, advisories: [] };
       const vector =
-        'text' in query ? (await embedder.embed([query.text]))[0] : await storedEmbedding(query.advisoryId);
-      // A text with nothing to embed (the zero vector) has no direction: nothing is near it.
-      if (!vector || vector.every((v) => v === 0)) return none;
+        'text' in query
+          ? await queryVector(embedder, query.text)
+          : usableVector(await storedEmbedding(query.advisoryId));
+      if (!vector) return none;
       const hits = await searchAdvisoriesByVector(db, vector, { embeddingModel: embedder.id, limit });
       return {
         ...none,

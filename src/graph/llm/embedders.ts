@@ -31,6 +31,20 @@ function lexicalFeatures(text: string): Map<string, number> {
   return counts;
 }
 
+/**
+ * The vector to search with for `text`, or null when it has no direction (the zero vector: a text
+ * with nothing to embed), because cosine distance to it is undefined and nothing is near it.
+ */
+export async function queryVector(embedder: Embedder, text: string): Promise<number[] | null> {
+  const [vector] = await embedder.embed([text]);
+  return usableVector(vector);
+}
+
+/** The vector itself, or null when it is missing or zero. */
+export function usableVector(vector: number[] | undefined): number[] | null {
+  return vector?.some((value) => value !== 0) ? vector : null;
+}
+
 function lexicalVector(text: string): number[] {
   const vector = new Array<number>(LEXICAL_DIMENSIONS).fill(0);
   for (const [feature, tf] of lexicalFeatures(text)) {
