@@ -4,6 +4,11 @@ import type { Metrics } from '../domain/metrics.ts';
 
 /** How many rows the text lists; the structured result carries them all. */
 const ROWS_IN_TEXT = 10;
+/**
+ * How much of an explanation the text quotes: an asset with many controls in scope lists every one
+ * it ignored (tens of thousands of characters); the result carries the whole explanation.
+ */
+const EXPLANATION_IN_TEXT = 6000;
 
 /** The ids a result rests on: every exposure, asset and advisory it shows. */
 export function citationsOf(result: QueryResult): Citations {
@@ -174,6 +179,13 @@ function trendLines(result: Extract<QueryResult, { kind: 'trend' }>): string[] {
   return lines;
 }
 
+/** The first whole lines of `text` that fit in `limit` characters, and `more` when some are left out. */
+function quoteLines(text: string, limit: number, more: string): string {
+  if (text.length <= limit) return text;
+  const cut = text.lastIndexOf('\n', limit - more.length - 1);
+  return `${text.slice(0, cut > 0 ? cut : limit - more.length - 1)}\n${more}`;
+}
+
 /** The answer in words, from the result alone (so it can never claim more than the rows show). */
 export function composeText(spec: QuerySpec, result: QueryResult): string {
   const what = describeFilters(spec.filters, spec.concept, spec.likeAdvisory);
@@ -241,9 +253,11 @@ export function composeText(spec: QuerySpec, result: QueryResult): string {
       const head = result.exposure
         ? `Of ${result.total} exposure${result.total === 1 ? '' : 's'} (${what}), the first by ${SORT_WORDS[spec.sort]}:\n${rowLine(result.exposure)}`
         : `1 exposure, ${x.exposureId}:`;
-      return [head, `Why: SSVC ${x.decision}, risk ${x.score}, SLA ${x.slaState.replace('_', ' ')}.`, x.text].join(
-        '\n',
-      );
+      return [
+        head,
+        `Why: SSVC ${x.decision}, risk ${x.score}, SLA ${x.slaState.replace('_', ' ')}.`,
+        quoteLines(x.text, EXPLANATION_IN_TEXT, '… (the whole explanation is in result.explanation.text)'),
+      ].join('\n');
     }
   }
 }
