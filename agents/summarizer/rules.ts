@@ -218,6 +218,15 @@ function affectedSentence(affected: AdvisorySummary['affected']): string {
 }
 
 /**
+ * A withdrawn advisory (a duplicate, or not a vulnerability after all) says so first: fixing what
+ * it describes may be wasted work, and the exposures it created may be false positives.
+ */
+function withdrawalNotice(advisory: Advisory): string | null {
+  if (!advisory.withdrawnAt) return null;
+  return `This advisory was withdrawn on ${advisory.withdrawnAt.toISOString().slice(0, 10)}: confirm with its publisher that the vulnerability is real before acting on it.`;
+}
+
+/**
  * The deterministic summarizer: every field from the structured advisory data. The free text
  * (title, details) is never interpreted; at most its first sentence is quoted in `text`, and only
  * when it names no version or id the data does not state.
@@ -231,17 +240,24 @@ export function summarizeAdvisory(advisory: Advisory): AdvisorySummary {
     fixedVersions: fixedVersionsOf(pkg),
   }));
   const summary = exploitationSummary(advisory);
-  const action = recommendedAction(advisory);
-  const lead = [identitySentence(advisory, cveIds), affectedSentence(affected), summary];
+  const withdrawn = withdrawalNotice(advisory);
+  const action = withdrawn ? `${withdrawn} ${recommendedAction(advisory)}` : recommendedAction(advisory);
+  const lead = [
+    ...(withdrawn ? [withdrawn] : []),
+    identitySentence(advisory, cveIds),
+    affectedSentence(affected),
+    summary,
+  ];
   let text = [...lead, action].join(' ');
   if (text.length > TEXT_LIMIT) {
     text = [...lead, `Upgrade each of the ${affected.length} affected packages to a fixed version listed for it.`].join(
       ' ',
     );
   }
+  const headline = headlineOf(advisory);
   return {
     advisoryId: advisory.id,
-    headline: headlineOf(advisory),
+    headline: withdrawn ? truncate(`Withdrawn: ${headline}`, HEADLINE_LIMIT) : headline,
     affected,
     exploitation: {
       kev: Boolean(advisory.kev),

@@ -251,6 +251,19 @@ describe('summarizer rules: own advisories', () => {
     expect(validateSummary(summary, advisory)).toEqual([]);
   });
 
+  it('says first that a withdrawn advisory was withdrawn, in the headline, the text and the action', () => {
+    const advisory = ownAdvisory({ withdrawnAt: new Date('2024-03-27T21:57:36Z') });
+    const summary = summarizeAdvisory(advisory);
+    expect(summary.headline).toMatch(/^Withdrawn: /);
+    const notice =
+      'This advisory was withdrawn on 2024-03-27: confirm with its publisher that the vulnerability is real before acting on it.';
+    expect(summary.text.startsWith(notice)).toBe(true);
+    expect(summary.recommendedAction.startsWith(notice)).toBe(true);
+    expect(validateSummary(summary, advisory)).toEqual([]);
+    // And an advisory that stands says nothing of the kind
+    expect(JSON.stringify(summarizeAdvisory(ownAdvisory({})))).not.toMatch(/withdrawn/i);
+  });
+
   it('does not act on instructions in the details: 9.9.9 never reaches the summary', () => {
     const advisory = ownAdvisory({
       title: null,
@@ -365,7 +378,7 @@ describe('summarizer agent', () => {
 
   it('is data: the summarizer prompt, no tools, two steps, ids from the advisory', () => {
     expect(summarizerAgent.name).toBe('summarizer');
-    expect(summarizerAgent.prompt.version).toBe('1');
+    expect(summarizerAgent.prompt.version).toBe('2');
     expect(summarizerAgent.tools).toEqual([]);
     expect(summarizerAgent.maxSteps).toBe(2);
     expect(summarizerAgent.inputIds({ advisory })).toEqual(['GHSA-aaaa-bbbb-cccc', 'CVE-2024-11111']);

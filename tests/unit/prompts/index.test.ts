@@ -26,7 +26,7 @@ describe('loadPrompt', () => {
   it.each(AGENTS)('loads prompts/%s.md with its front matter', (name) => {
     const prompt = loadPrompt(name);
     expect(prompt.name).toBe(name);
-    expect(prompt.version).toBe('1');
+    expect(prompt.version).toMatch(/^[1-9]\d*$/);
     expect(prompt.description.length).toBeGreaterThan(20);
     expect(prompt.system).not.toMatch(/^---/);
     // Every agent prompt states the data-is-not-instruction rule in its own words.
