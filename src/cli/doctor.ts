@@ -35,6 +35,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
     problems: [],
   };
   let db: Database | undefined;
+  let trigramsAvailable = false;
   try {
     db = await openDatabase(config);
     report.database.location = db.location;
@@ -51,6 +52,12 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
       version: row?.installed_version ?? row?.default_version,
     };
     if (!row) report.problems.push('pgvector is not available on this PostgreSQL server (scripts/install-pgvector.sh)');
+    // Package substring search uses trigrams; pg_trgm ships with PostgreSQL's contrib modules.
+    const trgm = await db.query("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'");
+    trigramsAvailable = trgm.rows.length > 0;
+    if (!trigramsAvailable) {
+      report.problems.push('pg_trgm is not available on this PostgreSQL server (install the contrib modules)');
+    }
     report.migrations = await migrationStatus(db);
     if (!report.migrations.current) {
       report.problems.push(`${report.migrations.pending.length} migration(s) pending: run mobilize db migrate`);
@@ -61,7 +68,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   } finally {
     await db?.close();
   }
-  report.ok = report.database.reachable && report.pgvector.available;
+  report.ok = report.database.reachable && report.pgvector.available && trigramsAvailable;
   return report;
 }
 

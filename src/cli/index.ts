@@ -234,6 +234,11 @@ export function buildCli(): Command {
           throw new ValidationError('--backend must be rules or llm');
         }
         const answer = await withRuntime(async (rt) => {
+          const { chatModel, baseUrl, apiKey } = rt.config.model;
+          // Asked for explicitly, the model must exist: answering with the rules instead would hide it.
+          if (flags.backend === 'llm' && !(chatModel && (baseUrl || apiKey))) {
+            throw new ValidationError('--backend llm needs MOBILIZE_MODEL and OPENAI_BASE_URL or OPENAI_API_KEY');
+          }
           const config = flags.backend
             ? { ...rt.config, model: { ...rt.config.model, backend: flags.backend } }
             : rt.config;

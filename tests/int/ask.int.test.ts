@@ -1231,8 +1231,8 @@ describe('mobilize ask', () => {
   const BIN = path.resolve('bin/mobilize.js');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilize-ask-'));
 
-  async function mobilize(args: string[]) {
-    const env = { ...process.env, DATABASE_URL: '', MOBILIZE_HOME: home, LOG_LEVEL: 'silent' };
+  async function mobilize(args: string[], extraEnv: Record<string, string> = {}) {
+    const env = { ...process.env, DATABASE_URL: '', MOBILIZE_HOME: home, LOG_LEVEL: 'silent', ...extraEnv };
     try {
       const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
       return { code: 0, stdout, stderr };
@@ -1267,6 +1267,58 @@ describe('mobilize ask', () => {
       result: { kind: 'exposures', total: breached.length },
     });
     expect(answer.citations.exposures).toEqual(ids(breached));
+  }, 120_000);
+
+  it('--backend llm asks the configured model, which calls run_query, and never prints the key', async () => {
+    // Given: the OpenAI-compatible test double as a behaving model
+    const server = await startOpenAiTestServer();
+    try {
+      const spec = { intent: 'count', filters: { state: 'active', slaBreached: true }, sort: 'risk', limit: 50 };
+      server.respondWith((body) => {
+        if (body.messages.at(-1)!.role !== 'tool') return { toolCalls: [{ name: 'run_query', arguments: spec }] };
+        const result = JSON.parse(body.messages.filter((m) => m.role === 'tool').at(-1)!.content!) as {
+          total: number;
+          exposureIds: string[];
+        };
+        const citations = { exposures: result.exposureIds, assets: [], advisories: [] };
+        const text = `${result.total} exposures are past their SLA.`;
+        return { content: JSON.stringify({ understood: true, text, query: spec, citations, ignored: [] }) };
+      });
+      const key = 'sk-cli-test-0123456789';
+
+      // When
+      const out = await mobilize(['ask', '--json', '--backend', 'llm', 'how many exposures are past their SLA'], {
+        OPENAI_BASE_URL: server.baseUrl,
+        OPENAI_API_KEY: key,
+        MOBILIZE_MODEL: 'test-model',
+      });
+
+      // Then
+      expect(out.code, out.stderr).toBe(0);
+      const answer = AskAnswerSchema.parse(JSON.parse(out.stdout));
+      const breached = EXPOSURES.filter((e) => active(e) && e.slaDays !== null && e.slaDays < 0);
+      expect(answer).toMatchObject({
+        decidedBy: 'llm:test-model',
+        text: `${breached.length} exposures are past their SLA.`,
+        result: { kind: 'count', total: breached.length },
+      });
+      const chats = server.requests.filter((r) => r.path === '/v1/chat/completions');
+      expect(chats.length).toBe(2);
+      expect(out.stdout + out.stderr).not.toContain(key);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
+  it('--backend llm without a configured model is a clear error', async () => {
+    const out = await mobilize(['ask', '--backend', 'llm', 'which exposures are past their SLA'], {
+      OPENAI_BASE_URL: '',
+      OPENAI_API_KEY: '',
+      MOBILIZE_MODEL: '',
+    });
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(/^mobilize: .*(MOBILIZE_MODEL|OPENAI)/m);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
   it('exits 0 with the example questions when it cannot map one', async () => {
