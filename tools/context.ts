@@ -54,6 +54,16 @@ export type TicketDesk = {
 export type Forge = {
   /** Opens (or returns the one already opened under the same key) a change request for a branch. */
   openChangeRequest(request: NewChangeRequest, idempotencyKey: string): Promise<ChangeRequest>;
+  /**
+   * Closes the open change request of a plan branch, saying why (a rolled-back plan); null when
+   * none is open. Closing twice is harmless: a closed one is not found again.
+   */
+  closeChangeRequest(input: {
+    assetId: string;
+    branch: string;
+    repositoryUrl: string | null;
+    reason: string;
+  }): Promise<ChangeRequest | null>;
 };
 
 /**

@@ -268,7 +268,10 @@ export function inlineEstate(input: InlineEntities, options: { now: Date; freshn
     throw new Error(`${port} is not reachable from evaluation cases`);
   };
   const tickets: TicketDesk = { create: refuse('tickets.create') };
-  const forge: Forge = { openChangeRequest: refuse('forge.openChangeRequest') };
+  const forge: Forge = {
+    openChangeRequest: refuse('forge.openChangeRequest'),
+    closeChangeRequest: refuse('forge.closeChangeRequest'),
+  };
   const notifier: Notifier = { notify: refuse('notifier.notify') };
 
   const ledger = inMemoryLedger();

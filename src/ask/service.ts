@@ -43,7 +43,10 @@ function readOnlyContext(reader: EstateReader, now: () => Date, timeoutMs: numbe
   return {
     reader,
     tickets: { create: () => readOnly('tickets') },
-    forge: { openChangeRequest: () => readOnly('change requests') },
+    forge: {
+      openChangeRequest: () => readOnly('change requests'),
+      closeChangeRequest: () => readOnly('change requests'),
+    },
     controlPlane: {
       applyVirtualPatch: () => readOnly('the control plane'),
       quarantine: () => readOnly('the control plane'),

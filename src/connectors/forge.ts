@@ -1,6 +1,12 @@
 import type { Forge } from '../../tools/context.ts';
 import type { Database } from '../db/database.ts';
-import { findChangeRequest, recordChangeRequest } from '../db/repositories/change-requests-store.ts';
+import {
+  closeChangeRequestRecord,
+  findChangeRequest,
+  findOpenChangeRequest,
+  recordChangeRequest,
+} from '../db/repositories/change-requests-store.ts';
+import { UpstreamError } from '../domain/errors.ts';
 import { pushBranch } from '../remediate/git.ts';
 import { type GitHubClient, parseGitHubRepository } from './github.ts';
 
@@ -42,6 +48,21 @@ export function createForge(options: ForgeOptions): Forge {
         { ...request, system: 'github', externalId: String(pull.number), url: pull.url },
         idempotencyKey,
       );
+    },
+
+    async closeChangeRequest({ assetId, branch, repositoryUrl, reason }) {
+      const open = await findOpenChangeRequest(db, assetId, branch);
+      if (!open) return null;
+      if (open.system === 'github') {
+        const target = github && repositoryUrl ? parseGitHubRepository(repositoryUrl, github.hosts) : null;
+        if (!github || !target || !open.externalId) {
+          throw new UpstreamError(
+            `pull request ${open.url ?? open.externalId} cannot be closed: no GitHub token or repository URL is configured now`,
+          );
+        }
+        await github.client.closePullRequest({ ...target, number: Number(open.externalId), comment: reason });
+      }
+      return closeChangeRequestRecord(db, open.id);
     },
   };
 }

@@ -29,13 +29,15 @@ export type GitHubClient = {
   ): Promise<GitHubIssue>;
   commentIssue(request: GitHubRepository & { number: number; body: string }): Promise<void>;
   closeIssue(request: GitHubRepository & { number: number }): Promise<void>;
+  /** Closes a pull request, then comments why (its branch stays on GitHub, as GitHub keeps it). */
+  closePullRequest(request: GitHubRepository & { number: number; comment: string }): Promise<void>;
 };
 
 const PullSchema = z.object({ number: z.number().int().positive(), html_url: z.string() });
 const IssueSchema = z.object({ number: z.number().int().positive(), html_url: z.string() });
 
 /**
- * A GitHub REST client over fetch (no SDK: four endpoints). The token goes only into the
+ * A GitHub REST client over fetch (no SDK: six endpoints). The token goes only into the
  * Authorization header; errors name the call, the host and the status, never the token.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
@@ -91,6 +93,14 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
     async closeIssue(request) {
       await call('PATCH', `${repoPath(request)}/issues/${request.number}`, 'close issue', { state: 'closed' });
+    },
+    async closePullRequest(request) {
+      // Closed first: a change that was rolled back must not be merged, whatever happens to the comment.
+      await call('PATCH', `${repoPath(request)}/pulls/${request.number}`, 'close pull request', { state: 'closed' });
+      // Pull requests are issues to GitHub: their conversation takes comments on the issues endpoint.
+      await call('POST', `${repoPath(request)}/issues/${request.number}/comments`, 'comment pull request', {
+        body: request.comment,
+      });
     },
   };
 }

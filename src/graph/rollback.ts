@@ -17,9 +17,10 @@ export type RollbackResult = {
 };
 
 /**
- * Undoes what a plan did, step by step, where that is possible: an unmerged branch is deleted
- * (its commit id is kept in the result), a mitigation is rolled back exactly, a change request is
- * closed. Tickets stay (the owner keeps the history). Each undo is a keyed, audited tool call.
+ * Undoes what a plan did, step by step, where that is possible: a change request is closed where it
+ * lives (a GitHub pull request with a comment saying who rolled it back and why) and its unmerged
+ * branch deleted (the commit id is kept in the result); a mitigation is rolled back exactly.
+ * Tickets stay (the owner keeps the history). Each undo is a keyed, audited tool call.
  */
 export async function rollbackPlan(
   deps: GraphDeps,
@@ -42,21 +43,24 @@ export async function rollbackPlan(
   for (const step of [...plan.steps].reverse()) {
     if (!results.has(step.idempotencyKey)) continue;
     let call: { tool: string; args: Record<string, unknown> } | null = null;
-    if (CODE_CHANGES.has(step.tool)) {
+    if (CODE_CHANGES.has(step.tool) || step.tool === 'open_change_request') {
+      // One revert per branch closes its change request and deletes it (the later step comes first).
       const target = `${step.args.assetId}:${step.args.branch}`;
       if (reverted.has(target)) continue;
       reverted.add(target);
-      call = { tool: 'revert_change', args: { assetId: step.args.assetId, branch: step.args.branch } };
+      const reason = `Mobilize rolled this change back (${by})${note ? `: ${note}` : '.'}`;
+      call = {
+        tool: 'revert_change',
+        args: {
+          assetId: step.args.assetId,
+          branch: step.args.branch,
+          ...(typeof step.args.base === 'string' ? { base: step.args.base } : {}),
+          reason: reason.slice(0, 2000),
+        },
+      };
     } else if (MITIGATIONS.has(step.tool)) {
       const id = (results.get(step.idempotencyKey) as { id?: unknown } | null)?.id;
       if (typeof id === 'string') call = { tool: 'rollback_mitigation', args: { mitigationId: id } };
-    } else if (step.tool === 'open_change_request') {
-      await deps.db.query(
-        `UPDATE change_requests SET state = 'closed', updated_at = now() WHERE idempotency_key = $1`,
-        [step.idempotencyKey],
-      );
-      undone.push({ step: step.id, tool: step.tool, ok: true, message: 'change request closed' });
-      continue;
     }
     if (!call) continue;
     const result = await runTool(

@@ -34,6 +34,8 @@ export type TestPull = {
   title: string;
   body: string;
   state: 'open' | 'closed';
+  /** Comments on the pull request's conversation (GitHub takes them on the issues endpoint). */
+  comments: string[];
 };
 export type TestIssue = {
   owner: string;
@@ -178,6 +180,7 @@ export async function startForgeTestServer(): Promise<ForgeTestServer> {
         title: body.title,
         body: typeof body.body === 'string' ? body.body : '',
         state: 'open',
+        comments: [],
       };
       state.pulls.push(pull);
       return send(res, 201, pullJson(pull));
@@ -211,6 +214,17 @@ export async function startForgeTestServer(): Promise<ForgeTestServer> {
       };
       state.issues.push(issue);
       return send(res, 201, issueJson(issue));
+    }
+    const pull = state.pulls.find((p) => p.owner === owner && p.repo === repo && p.number === Number(number));
+    if (kind === 'pulls' && pull && request.method === 'PATCH') {
+      if (body.state === 'closed' || body.state === 'open') pull.state = body.state;
+      return send(res, 200, pullJson(pull));
+    }
+    // Pull requests share the issues' numbers, and take comments on the issues endpoint.
+    if (kind === 'issues' && pull && comments && request.method === 'POST') {
+      if (typeof body.body !== 'string') return send(res, 422, { message: 'Validation Failed' });
+      pull.comments.push(body.body);
+      return send(res, 201, { id: pull.comments.length, body: body.body, html_url: pullJson(pull).html_url });
     }
     const issue = state.issues.find((i) => i.owner === owner && i.repo === repo && i.number === Number(number));
     if (kind === 'issues' && number && !issue) return send(res, 404, { message: 'Not Found' });

@@ -7,7 +7,7 @@ const unused = (port: string) => () => {
 /** Tool-context ports a unit test does not exercise: any use fails the test loudly. */
 export function unusedPorts(): { forge: Forge; controlPlane: ControlPlane; notifier: Notifier } {
   return {
-    forge: { openChangeRequest: unused('forge') },
+    forge: { openChangeRequest: unused('forge'), closeChangeRequest: unused('forge') },
     controlPlane: {
       applyVirtualPatch: unused('controlPlane'),
       quarantine: unused('controlPlane'),

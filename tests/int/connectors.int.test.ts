@@ -141,6 +141,55 @@ describe.each(databaseBackends())('connectors on $name', (backend) => {
       expect(server.requests).toEqual([]);
     });
 
+    it('closes the open pull request of a branch with a comment saying why, once', async () => {
+      // Given an open pull request for the plan branch
+      const forge = createForge({ db, github: { client: github() } });
+      const opened = await forge.openChangeRequest(change(), 'plan-7:open');
+      const close = () =>
+        forge.closeChangeRequest({
+          assetId: 'repo-shop',
+          branch: 'mobilize/plan-7',
+          repositoryUrl: 'https://github.com/acme/shop.git',
+          reason: 'Rolled back: verification failed.',
+        });
+      // When it is closed twice
+      const closed = await close();
+      const again = await close();
+      // Then GitHub closed it with the reason as a comment, the record says closed, and once is enough
+      expect(closed).toMatchObject({ id: opened.id, system: 'github', state: 'closed' });
+      expect(again).toBeNull();
+      expect(server.state.pulls).toMatchObject([
+        { number: 1, state: 'closed', comments: ['Rolled back: verification failed.'] },
+      ]);
+      expect(await listChangeRequests(db)).toMatchObject([{ id: opened.id, state: 'closed' }]);
+      expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        'POST /github/repos/acme/shop/pulls',
+        'PATCH /github/repos/acme/shop/pulls/1',
+        'POST /github/repos/acme/shop/issues/1/comments',
+      ]);
+    });
+
+    it('closes a local change request in the record only, and keeps a GitHub one open when GitHub fails', async () => {
+      const forge = createForge({ db, github: { client: github() } });
+      const local = await forge.openChangeRequest(
+        change({ assetId: 'repo-local', repositoryUrl: '/srv/checkouts/local' }),
+        'k-local',
+      );
+      const input = { branch: 'mobilize/plan-7', reason: 'rolled back' };
+      expect(await forge.closeChangeRequest({ ...input, assetId: 'repo-local', repositoryUrl: null })).toMatchObject({
+        id: local.id,
+        state: 'closed',
+      });
+      await forge.openChangeRequest(change(), 'k-github');
+      server.fail({ path: '/pulls/', status: 502, body: { message: 'Server Error' } });
+      const github_ = { ...input, assetId: 'repo-shop', repositoryUrl: 'https://github.com/acme/shop.git' };
+      await expect(forge.closeChangeRequest(github_)).rejects.toThrow(UpstreamError);
+      expect((await listChangeRequests(db)).find((c) => c.assetId === 'repo-shop')).toMatchObject({ state: 'open' });
+      // Without a GitHub client now, it says so rather than closing only the record
+      await expect(createForge({ db }).closeChangeRequest(github_)).rejects.toThrow(/no GitHub token/);
+      expect(await forge.closeChangeRequest(github_)).toMatchObject({ state: 'closed' });
+    });
+
     it('records nothing when GitHub fails, so a retry can open it', async () => {
       server.fail({ path: '/pulls', status: 502, body: { message: 'Server Error' } });
       const forge = createForge({ db, github: { client: github() } });

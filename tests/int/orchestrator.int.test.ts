@@ -160,10 +160,12 @@ describe.each(databaseBackends())('orchestrator full loop on $name', (backend) =
     const commit = git(estate.repos.shop, 'rev-parse', branch);
     const result = await orchestrator.rollback(plan.id, 'user:bob', 'wrong release window');
     expect(result.plan.state).toBe('rolled_back');
-    expect(result.undone.map((u) => [u.tool, u.ok])).toEqual([
-      ['open_change_request', true],
-      ['revert_change', true],
+    // One revert closes the change request and deletes the branch
+    expect(result.undone.map((u) => [u.tool, u.ok])).toEqual([['revert_change', true]]);
+    const requests = await db.query<{ state: string }>('SELECT state FROM change_requests WHERE plan_id = $1', [
+      plan.id,
     ]);
+    expect(requests.rows.map((r) => r.state)).toEqual(['closed']);
     expect(git(estate.repos.shop, 'branch', '--list', branch)).toBe('');
     // The commit is still in the object store: recoverable from the recorded id.
     expect(git(estate.repos.shop, 'cat-file', '-t', commit)).toBe('commit');

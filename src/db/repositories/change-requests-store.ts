@@ -39,6 +39,28 @@ export async function findChangeRequest(db: Queryable, idempotencyKey: string): 
   return result.rows[0] ? ChangeRequestSchema.parse(result.rows[0]) : null;
 }
 
+/** The open change request of a plan branch on an asset, if any. */
+export async function findOpenChangeRequest(
+  db: Queryable,
+  assetId: string,
+  branch: string,
+): Promise<ChangeRequest | null> {
+  const result = await db.query(
+    `SELECT ${COLUMNS} FROM change_requests WHERE asset_id = $1 AND branch = $2 AND state = 'open'
+      ORDER BY created_at DESC, id LIMIT 1`,
+    [assetId, branch],
+  );
+  return result.rows[0] ? ChangeRequestSchema.parse(result.rows[0]) : null;
+}
+
+export async function closeChangeRequestRecord(db: Queryable, id: string): Promise<ChangeRequest> {
+  const result = await db.query(
+    `UPDATE change_requests SET state = 'closed', updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return ChangeRequestSchema.parse(result.rows[0]);
+}
+
 export async function listChangeRequests(db: Queryable, planId?: string): Promise<ChangeRequest[]> {
   const result = await db.query(
     `SELECT ${COLUMNS} FROM change_requests WHERE ($1::text IS NULL OR plan_id = $1) ORDER BY created_at, id`,

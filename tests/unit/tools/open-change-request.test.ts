@@ -27,6 +27,7 @@ function context(over: Partial<ToolContext> = {}) {
     reader,
     tickets: { create: () => Promise.reject(new Error('tickets are not used')) },
     forge: {
+      closeChangeRequest: () => Promise.reject(new Error('closing is not used')),
       async openChangeRequest(request, key): Promise<ChangeRequest> {
         opened.push({ request, key });
         return {
