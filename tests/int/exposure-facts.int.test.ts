@@ -90,6 +90,36 @@ describe.each(databaseBackends())('exposure facts on $name', (backend) => {
     });
     expect(await ids(db, { internetFacing: true })).toEqual(['exp-shop-1']);
     expect(await ids(db, { environment: 'staging' })).toEqual(['exp-wiki-1', 'exp-wiki-2']);
+    // KEV and EPSS known before the exposure arrives come with its insert
+    await upsertKevEntries(db, [{ cveId: 'CVE-2024-0004', dateAdded: '2024-04-01', ransomware: false, cwes: [] }]);
+    await upsertEpssScores(db, [{ cveId: 'CVE-2024-0004', score: 0.42, percentile: 0.9 }]);
+    await upsertExposures(db, [exposure('exp-shop-4', 'shop', 'CVE-2024-0004')]);
+    expect((await facts(db))['exp-shop-4']).toMatchObject({ kev: true, epss: 0.42, environment: 'production' });
+    await db.query(`DELETE FROM exposures WHERE id = 'exp-shop-4'`);
+    await db.query(`DELETE FROM kev_entries WHERE cve_id = 'CVE-2024-0004'`);
+  });
+
+  it('an exposure written without its facts gets them from the trigger; one with half of them is refused', async () => {
+    // When a writer other than ingest inserts an exposure without facts
+    await db.query(
+      `INSERT INTO exposures (id, correlation_key, asset_id, vulnerability_id, kind, title)
+       VALUES ('exp-raw', 'raw', 'shop', 'CVE-2024-0009', 'package', 'raw insert')`,
+    );
+    // Then the trigger looked them up
+    expect((await facts(db))['exp-raw']).toMatchObject({
+      kev: false,
+      internet: true,
+      environment: 'production',
+      criticality: 'crown_jewel',
+    });
+    // And a writer that sets the environment but forgets the rest fails loudly
+    await expect(
+      db.query(
+        `INSERT INTO exposures (id, correlation_key, asset_id, vulnerability_id, kind, title, asset_environment)
+         VALUES ('exp-half', 'half', 'shop', 'CVE-2024-0010', 'package', 'half', 'production')`,
+      ),
+    ).rejects.toThrow(/null value/);
+    await db.query(`DELETE FROM exposures WHERE id = 'exp-raw'`);
   });
 
   it('a KEV entry or EPSS score for the CVE reaches exposures without an advisory, and its removal too', async () => {

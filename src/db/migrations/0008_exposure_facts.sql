@@ -2,7 +2,8 @@
 -- kept on the exposure row, so a filter and its count read one narrow index instead of joining
 -- assets, advisories, kev_entries and epss_scores for every active exposure (measured with
 -- npm run bench:ask on 100k exposures). Triggers keep them equal to their sources whichever code
--- writes those (ingest, inventory, intel feeds, tests, the demo), so no writer can forget them.
+-- writes those (ingest, inventory, intel feeds, tests, the demo), so no writer can forget them;
+-- ingest supplies them in its own set-based INSERT, and the row trigger fills only what is missing.
 
 ALTER TABLE exposures
   ADD COLUMN kev boolean NOT NULL DEFAULT false,       -- the advisory's KEV flag, else the CVE's KEV entry
@@ -10,6 +11,10 @@ ALTER TABLE exposures
   ADD COLUMN internet_facing boolean NOT NULL DEFAULT false,
   ADD COLUMN asset_environment text NOT NULL DEFAULT 'unknown',
   ADD COLUMN asset_criticality text NOT NULL DEFAULT 'medium';
+-- Existing rows are filled below. New rows get their facts from the inserter or the trigger: no
+-- default, so a writer that sets some facts but not all fails loudly on NOT NULL.
+ALTER TABLE exposures ALTER COLUMN kev DROP DEFAULT, ALTER COLUMN internet_facing DROP DEFAULT,
+  ALTER COLUMN asset_environment DROP DEFAULT, ALTER COLUMN asset_criticality DROP DEFAULT;
 
 -- The facts of the given exposures, recomputed from their sources; only changed rows are written.
 CREATE FUNCTION refresh_exposure_facts(ids text[]) RETURNS void LANGUAGE sql AS $$
@@ -29,21 +34,28 @@ CREATE FUNCTION refresh_exposure_facts(ids text[]) RETURNS void LANGUAGE sql AS 
          IS DISTINCT FROM (f.kev, f.epss_score, f.internet_facing, f.environment, f.criticality);
 $$;
 
--- A new exposure, or one moved to another asset, advisory or vulnerability id: its own facts.
+-- A new exposure, or one moved to another asset, advisory or vulnerability id: its own facts, in
+-- one query (each statement a trigger runs costs about 25 µs a row: five lookups made an insert of
+-- 100k exposures take 18 s instead of 4).
 CREATE FUNCTION exposure_facts_of_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT a.internet_exposure = 'internet', a.environment, a.criticality
-    INTO NEW.internet_facing, NEW.asset_environment, NEW.asset_criticality
-    FROM assets a WHERE a.id = NEW.asset_id;
-  SELECT coalesce((SELECT adv.kev FROM advisories adv WHERE adv.id = NEW.advisory_id),
-                  EXISTS (SELECT 1 FROM kev_entries k WHERE k.cve_id = NEW.vulnerability_id)),
-         coalesce((SELECT adv.epss_score FROM advisories adv WHERE adv.id = NEW.advisory_id),
-                  (SELECT s.score FROM epss_scores s WHERE s.cve_id = NEW.vulnerability_id))
-    INTO NEW.kev, NEW.epss_score;
+  SELECT a.internet_exposure = 'internet', a.environment, a.criticality,
+         coalesce(adv.kev, k.cve_id IS NOT NULL), coalesce(adv.epss_score, s.score)
+    INTO NEW.internet_facing, NEW.asset_environment, NEW.asset_criticality, NEW.kev, NEW.epss_score
+    FROM assets a
+    LEFT JOIN advisories adv ON adv.id = NEW.advisory_id
+    LEFT JOIN kev_entries k ON k.cve_id = NEW.vulnerability_id
+    LEFT JOIN epss_scores s ON s.cve_id = NEW.vulnerability_id
+   WHERE a.id = NEW.asset_id;
   RETURN NEW;
 END $$;
-CREATE TRIGGER exposures_facts BEFORE INSERT OR UPDATE OF asset_id, advisory_id, vulnerability_id ON exposures
-  FOR EACH ROW EXECUTE FUNCTION exposure_facts_of_row();
+CREATE TRIGGER exposures_facts_inserted BEFORE INSERT ON exposures
+  FOR EACH ROW WHEN (NEW.asset_environment IS NULL) EXECUTE FUNCTION exposure_facts_of_row();
+CREATE TRIGGER exposures_facts_moved BEFORE UPDATE OF asset_id, advisory_id, vulnerability_id ON exposures
+  FOR EACH ROW
+  WHEN (OLD.asset_id IS DISTINCT FROM NEW.asset_id OR OLD.advisory_id IS DISTINCT FROM NEW.advisory_id
+        OR OLD.vulnerability_id IS DISTINCT FROM NEW.vulnerability_id)
+  EXECUTE FUNCTION exposure_facts_of_row();
 
 -- A source changed: one set-based refresh per statement for the exposures it reaches.
 CREATE FUNCTION exposure_facts_from_assets() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -109,14 +121,16 @@ CREATE INDEX exposures_state_idx ON exposures (state, risk_score DESC NULLS LAST
 -- It also covers the programme metrics (backlog, KEV open, SLA compliance by decision).
 CREATE INDEX exposures_decision_idx ON exposures (ssvc_decision) INCLUDE (risk_score, kev, sla_due_at)
   WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+-- Owner, team and EPSS are empty on a new exposure: such rows stay out of these indexes (an insert
+-- writes fewer index entries), and a filter on them implies IS NOT NULL.
 CREATE INDEX exposures_owner_idx ON exposures (owner)
-  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+  WHERE owner IS NOT NULL AND state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
 CREATE INDEX exposures_team_idx ON exposures (team)
-  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+  WHERE team IS NOT NULL AND state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
 CREATE INDEX exposures_sla_idx ON exposures (sla_due_at)
   WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
 CREATE INDEX exposures_epss_idx ON exposures (epss_score DESC NULLS LAST, id)
-  WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
+  WHERE epss_score IS NOT NULL AND state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
 CREATE INDEX exposures_asset_facts_idx ON exposures (asset_criticality, asset_environment)
   WHERE state IN ('open', 'in_progress', 'awaiting_approval', 'mitigated');
 CREATE INDEX exposures_triage_idx ON exposures (risk_score DESC NULLS LAST, id)
